@@ -1,0 +1,125 @@
+"""Users, organisations (congress office, government office, bureaus, delegations), roles, deputies."""
+
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+
+class User(AbstractUser):
+    """A person who logs in. Chinese names are kept whole in ``full_name``."""
+
+    full_name = models.CharField(_("姓名"), max_length=50, blank=True)
+
+    class Meta:
+        verbose_name = _("用户")
+        verbose_name_plural = _("用户")
+
+    def __str__(self):
+        return self.full_name or self.username
+
+    @property
+    def display_name(self) -> str:
+        return self.full_name or self.username
+
+
+class Organization(models.Model):
+    class Kind(models.TextChoices):
+        CONGRESS_OFFICE = "congress_office", _("人大代表工委")
+        GOVERNMENT_OFFICE = "government_office", _("政府办公室")
+        BUREAU = "bureau", _("承办单位")
+        DELEGATION = "delegation", _("代表团")
+
+    kind = models.CharField(_("类型"), max_length=20, choices=Kind.choices)
+    name = models.CharField(_("全称"), max_length=100, unique=True)
+    short_name = models.CharField(_("简称"), max_length=50)
+    # The name printed in cc lists; for a delegation this is its congress body
+    # (「白沙路街道人大工作委员会」, 「匡堰镇人大主席团」).
+    cc_name = models.CharField(_("抄送名称"), max_length=100, blank=True)
+    document_prefix = models.CharField(
+        _("发文字号前缀"), max_length=20, blank=True, help_text=_("例如「慈经信建」")
+    )
+
+    class Meta:
+        verbose_name = _("单位")
+        verbose_name_plural = _("单位")
+        ordering = ["kind", "name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["document_prefix"],
+                condition=~Q(document_prefix=""),
+                name="unique_document_prefix",
+            )
+        ]
+
+    def __str__(self):
+        return self.short_name or self.name
+
+    @property
+    def cc_label(self) -> str:
+        return self.cc_name or self.short_name or self.name
+
+
+class Membership(models.Model):
+    """A user's role in one organisation. A user may hold several."""
+
+    class Role(models.TextChoices):
+        BUREAU_STAFF = "bureau_staff", _("承办员")
+        BUREAU_LEADER = "bureau_leader", _("签发人")
+        CONGRESS_OFFICER = "congress_officer", _("代表工委工作人员")
+        SUPERVISOR = "supervisor", _("政府办督办员")
+
+    # Which kind of organisation each role belongs to.
+    ROLE_KINDS = {
+        Role.BUREAU_STAFF: Organization.Kind.BUREAU,
+        Role.BUREAU_LEADER: Organization.Kind.BUREAU,
+        Role.CONGRESS_OFFICER: Organization.Kind.CONGRESS_OFFICE,
+        Role.SUPERVISOR: Organization.Kind.GOVERNMENT_OFFICE,
+    }
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="memberships")
+    organization = models.ForeignKey(
+        Organization, on_delete=models.PROTECT, related_name="memberships"
+    )
+    role = models.CharField(_("角色"), max_length=20, choices=Role.choices)
+
+    class Meta:
+        verbose_name = _("岗位")
+        verbose_name_plural = _("岗位")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "organization", "role"], name="unique_membership"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.user} · {self.organization} · {self.get_role_display()}"
+
+
+class Deputy(models.Model):
+    name = models.CharField(_("姓名"), max_length=50)
+    delegation = models.ForeignKey(
+        Organization,
+        on_delete=models.PROTECT,
+        related_name="deputies",
+        limit_choices_to={"kind": Organization.Kind.DELEGATION},
+        verbose_name=_("代表团"),
+    )
+    user = models.OneToOneField(
+        User,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="deputy",
+        verbose_name=_("登录账号"),
+    )
+    phone = models.CharField(_("联系电话"), max_length=30, blank=True)
+    address = models.CharField(_("联系地址"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("代表")
+        verbose_name_plural = _("代表")
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name

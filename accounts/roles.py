@@ -1,0 +1,81 @@
+"""What a user is, as the rest of the app asks it. Computed once per request and cached on the user."""
+
+from dataclasses import dataclass, field
+
+from .models import Membership
+
+
+@dataclass(frozen=True)
+class Roles:
+    is_admin: bool = False
+    congress_officer: bool = False
+    supervisor: bool = False
+    staff_bureau_ids: frozenset[int] = field(default_factory=frozenset)
+    leader_bureau_ids: frozenset[int] = field(default_factory=frozenset)
+    deputy_id: int | None = None
+
+    @property
+    def sees_everything(self) -> bool:
+        return self.is_admin or self.congress_officer or self.supervisor
+
+    @property
+    def bureau_ids(self) -> frozenset[int]:
+        return self.staff_bureau_ids | self.leader_bureau_ids
+
+    @property
+    def is_bureau_member(self) -> bool:
+        return bool(self.bureau_ids)
+
+    @property
+    def is_deputy(self) -> bool:
+        return self.deputy_id is not None
+
+    def works_for(self, bureau_id: int) -> bool:
+        return bureau_id in self.bureau_ids
+
+    def leads(self, bureau_id: int) -> bool:
+        return bureau_id in self.leader_bureau_ids
+
+
+ANONYMOUS = Roles()
+
+
+def roles_of(user) -> Roles:
+    if user is None or not user.is_authenticated or not user.is_active:
+        return ANONYMOUS
+    cached = getattr(user, "_jianyi_roles", None)
+    if cached is not None:
+        return cached
+    staff, leader = set(), set()
+    congress = supervisor = False
+    for organization_id, role in Membership.objects.filter(user=user).values_list(
+        "organization_id", "role"
+    ):
+        if role == Membership.Role.BUREAU_STAFF:
+            staff.add(organization_id)
+        elif role == Membership.Role.BUREAU_LEADER:
+            leader.add(organization_id)
+        elif role == Membership.Role.CONGRESS_OFFICER:
+            congress = True
+        elif role == Membership.Role.SUPERVISOR:
+            supervisor = True
+    deputy_id = getattr(getattr(user, "deputy", None), "pk", None) if _has_deputy(user) else None
+    roles = Roles(
+        is_admin=user.is_superuser,
+        congress_officer=congress,
+        supervisor=supervisor,
+        staff_bureau_ids=frozenset(staff),
+        leader_bureau_ids=frozenset(leader),
+        deputy_id=deputy_id,
+    )
+    user._jianyi_roles = roles
+    return roles
+
+
+def _has_deputy(user) -> bool:
+    from .models import Deputy
+
+    try:
+        return user.deputy is not None
+    except Deputy.DoesNotExist:
+        return False

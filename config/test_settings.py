@@ -1,0 +1,21 @@
+"""Settings for the test suite: always PostgreSQL and Redis, as in production.
+
+DATABASE_URL and REDIS_URL default to the local servers; `make test` and .ci/run use these.
+"""
+
+import os
+
+os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/jianyi")
+os.environ.setdefault("REDIS_URL", "redis://127.0.0.1:6379/15")
+os.environ.setdefault("DJANGO_MEDIA_ROOT", "/tmp/jianyi-test-media")
+
+from .settings import *  # noqa: E402,F403
+
+# Tests that need a real worker start one (tests/conftest.py); the rest run tasks in-process
+# unless a test says otherwise.
+CELERY_TASK_ALWAYS_EAGER = True
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}

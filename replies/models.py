@@ -1,0 +1,195 @@
+"""Formal replies (答复) and co-handling opinions (协办意见)."""
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import Organization
+from proposals.models import Assignment
+
+
+class ReplyQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        from .selectors import replies_visible_to
+
+        return replies_visible_to(user, self)
+
+    def signed(self):
+        return self.filter(signed_at__isnull=False)
+
+
+class Reply(models.Model):
+    """One round of the lead bureau's reply. Once signed it never changes; a correction or a
+    re-handling is a new round, and the old one stays readable."""
+
+    class Disclosure(models.TextChoices):
+        PUBLIC = "public", _("主动公开")
+        ON_REQUEST = "on_request", _("依申请公开")
+        NOT_PUBLIC = "not_public", _("不予公开")
+
+    assignment = models.ForeignKey(
+        Assignment, on_delete=models.PROTECT, related_name="replies", verbose_name=_("交办")
+    )
+    # The issuing bureau, copied from the assignment so document numbers can be unique per bureau.
+    bureau = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="replies")
+    round = models.PositiveSmallIntegerField(_("轮次"), default=1)
+    round_reason = models.TextField(_("重新答复原因"), blank=True)
+    body = models.TextField(_("正文"), blank=True)
+    category_mark = models.CharField(_("类别标记"), max_length=1, blank=True)
+    disclosure = models.CharField(
+        _("公开属性"), max_length=20, choices=Disclosure.choices, default=Disclosure.PUBLIC
+    )
+    contact_name = models.CharField(_("联系人"), max_length=50, blank=True)
+    contact_phone = models.CharField(_("联系电话"), max_length=30, blank=True)
+    signer = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="signed_replies",
+        verbose_name=_("签发人"),
+    )
+    signed_on = models.DateField(_("成文日期"), null=True, blank=True)
+    signed_at = models.DateTimeField(_("签发时间"), null=True, blank=True)
+    document_year = models.PositiveSmallIntegerField(null=True, blank=True)
+    document_seq = models.PositiveIntegerField(null=True, blank=True)
+    document_number = models.CharField(_("发文字号"), max_length=40, blank=True)
+    # Optimistic locking: every save of a draft must name the version it started from.
+    version = models.PositiveIntegerField(default=1)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    objects = ReplyQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("答复")
+        verbose_name_plural = _("答复")
+        ordering = ["assignment", "round"]
+        constraints = [
+            models.UniqueConstraint(fields=["assignment", "round"], name="unique_reply_round"),
+            models.UniqueConstraint(
+                fields=["bureau", "document_year", "document_seq"],
+                name="unique_document_number_per_bureau_year",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.assignment.proposal.label} 第{self.round}轮答复"
+
+    @property
+    def is_signed(self) -> bool:
+        return self.signed_at is not None
+
+    @property
+    def title(self) -> str:
+        """对市十八届人大一次会议第110号建议的答复"""
+        proposal = self.assignment.proposal
+        return f"对{proposal.session.name}第{proposal.number}号{proposal.session.item_noun}的答复"
+
+    @property
+    def salutation(self) -> str:
+        return f"{self.assignment.proposal.lead_deputy.name}代表："
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding and Reply.objects.filter(pk=self.pk, signed_at__isnull=False).exists():
+            raise ValidationError(_("已签发的答复不能修改；如需更正，请另起一轮答复。"))
+        super().save(*args, **kwargs)
+
+
+class ReplyCc(models.Model):
+    """One recipient on a reply's cc list (抄送), in printed order."""
+
+    reply = models.ForeignKey(Reply, on_delete=models.CASCADE, related_name="cc")
+    position = models.PositiveSmallIntegerField()
+    name = models.CharField(_("抄送对象"), max_length=100)
+    # People (co-signing deputies) are joined with 「、」, bodies with 「，」.
+    is_person = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["reply", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["reply", "position"], name="unique_cc_position")
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class OpinionQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        from .selectors import opinions_visible_to
+
+        return opinions_visible_to(user, self)
+
+
+class CoHandlingOpinion(models.Model):
+    """An assisting bureau's written opinion, addressed to the lead bureau."""
+
+    assignment = models.OneToOneField(
+        Assignment, on_delete=models.PROTECT, related_name="opinion", verbose_name=_("交办")
+    )
+    title = models.CharField(_("标题"), max_length=200)
+    body = models.TextField(_("正文"), blank=True)
+    contact_name = models.CharField(_("联系人"), max_length=50, blank=True)
+    contact_phone = models.CharField(_("联系电话"), max_length=30, blank=True)
+    signer = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="signed_opinions",
+        verbose_name=_("签发人"),
+    )
+    signed_on = models.DateField(_("日期"), null=True, blank=True)
+    sent_at = models.DateTimeField(_("送出时间"), null=True, blank=True)
+    document_number = models.CharField(_("文号"), max_length=40, blank=True)
+    version = models.PositiveIntegerField(default=1)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    objects = OpinionQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("协办意见")
+        verbose_name_plural = _("协办意见")
+
+    def __str__(self):
+        return self.title
+
+    @property
+    def is_sent(self) -> bool:
+        return self.sent_at is not None
+
+    @property
+    def salutation(self) -> str:
+        lead = self.assignment.proposal.assignments.filter(role=Assignment.Role.LEAD).active().first()
+        return f"{lead.bureau.short_name}：" if lead else ""
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding and CoHandlingOpinion.objects.filter(
+            pk=self.pk, sent_at__isnull=False
+        ).exists():
+            raise ValidationError(_("已送出的协办意见不能修改。"))
+        super().save(*args, **kwargs)
+
+
+class DocumentCounter(models.Model):
+    """The last document number a bureau issued in a year. Locked row-by-row while signing."""
+
+    bureau = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="+")
+    year = models.PositiveSmallIntegerField()
+    last = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["bureau", "year"], name="unique_counter_per_bureau_year")
+        ]
+
+    def __str__(self):
+        return f"{self.bureau} {self.year}: {self.last}"

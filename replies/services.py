@@ -1,0 +1,267 @@
+"""Writes on replies and opinions that the workflow calls: drafts, cc lists, numbering, sealing.
+
+State transitions themselves live in proposals/workflow.py; these functions do the
+reply-specific part inside the workflow's transaction.
+"""
+
+import datetime
+import re
+from dataclasses import dataclass
+
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+
+from accounts.models import Organization
+from accounts.roles import roles_of
+from proposals.models import Assignment
+from proposals.states import AssignmentState
+from proposals.workflow import ConflictError, WorkflowError
+
+from .models import CoHandlingOpinion, DocumentCounter, Reply, ReplyCc
+
+
+@dataclass(frozen=True)
+class CcEntry:
+    name: str
+    is_person: bool = False
+
+
+def current_reply(assignment: Assignment) -> Reply:
+    return assignment.replies.order_by("-round").first()
+
+
+def default_cc(assignment: Assignment) -> list[CcEntry]:
+    """抄送 by default: the congress office, the government office, the assisting bureaus, the
+    deputy's delegation body and the co-signers, in that order (as the 176 reply prints it)."""
+    proposal = assignment.proposal
+    entries = [
+        CcEntry(o.cc_label)
+        for kind in (Organization.Kind.CONGRESS_OFFICE, Organization.Kind.GOVERNMENT_OFFICE)
+        for o in Organization.objects.filter(kind=kind).order_by("id")[:1]
+    ]
+    assisting = (
+        proposal.assignments.filter(role=Assignment.Role.ASSISTING)
+        .active()
+        .select_related("bureau")
+        .order_by("id")
+    )
+    entries += [CcEntry(a.bureau.cc_label) for a in assisting]
+    entries.append(CcEntry(proposal.lead_deputy.delegation.cc_label))
+    entries += [CcEntry(d.name, is_person=True) for d in proposal.co_signers.order_by("name")]
+    seen, unique = set(), []
+    for entry in entries:
+        if entry.name not in seen:
+            seen.add(entry.name)
+            unique.append(entry)
+    return unique
+
+
+def parse_cc_text(text: str, known_people: set[str]) -> list[CcEntry]:
+    """One recipient a line (or separated by ，、,); names of the proposal's deputies count as people."""
+    names = [n.strip() for n in re.split(r"[\n，,、;；]", text or "") if n.strip()]
+    names = [n.rstrip("。") for n in names]
+    return [CcEntry(n, is_person=n in known_people) for n in dict.fromkeys(names) if n]
+
+
+def proposal_people(assignment: Assignment) -> set[str]:
+    proposal = assignment.proposal
+    return {proposal.lead_deputy.name, *proposal.co_signers.values_list("name", flat=True)}
+
+
+def _set_cc(reply: Reply, entries: list[CcEntry]) -> None:
+    reply.cc.all().delete()
+    ReplyCc.objects.bulk_create(
+        ReplyCc(reply=reply, position=i, name=e.name, is_person=e.is_person)
+        for i, e in enumerate(entries, start=1)
+    )
+
+
+def reply_start(*, assignment: Assignment, by, reason: str = "") -> Reply:
+    """A new draft round. A later round starts from the previous round's text and cc list."""
+    previous = current_reply(assignment)
+    reply = Reply.objects.create(
+        assignment=assignment,
+        bureau_id=assignment.bureau_id,
+        round=previous.round + 1 if previous else 1,
+        round_reason=reason,
+        body=previous.body if previous else "",
+        category_mark=previous.category_mark if previous else "",
+        disclosure=previous.disclosure if previous else Reply.Disclosure.PUBLIC,
+        contact_name=previous.contact_name if previous else by.display_name,
+        contact_phone=previous.contact_phone if previous else "",
+        updated_by=by,
+    )
+    entries = (
+        [CcEntry(c.name, c.is_person) for c in previous.cc.all()]
+        if previous
+        else default_cc(assignment)
+    )
+    _set_cc(reply, entries)
+    return reply
+
+
+def opinion_title(assignment: Assignment) -> str:
+    """关于市十七届人大一次会议第239号建议的协办意见"""
+    proposal = assignment.proposal
+    return f"关于{proposal.session.name}第{proposal.number}号{proposal.session.item_noun}的协办意见"
+
+
+def opinion_start(*, assignment: Assignment, by) -> CoHandlingOpinion:
+    return CoHandlingOpinion.objects.create(
+        assignment=assignment,
+        title=opinion_title(assignment),
+        contact_name=by.display_name,
+        updated_by=by,
+    )
+
+
+def _may_edit(user, assignment: Assignment) -> None:
+    if not roles_of(user).works_for(assignment.bureau_id):
+        raise PermissionDenied(_("只有承办单位可以修改此稿。"))
+    if assignment.state != AssignmentState.DRAFTING:
+        raise WorkflowError(
+            _("当前状态为「%(state)s」，不能修改稿件。") % {"state": assignment.get_state_display()}
+        )
+
+
+def _conflict(obj) -> ConflictError:
+    obj.refresh_from_db()
+    who = obj.updated_by.display_name if obj.updated_by else _("他人")
+    when = date_format(timezone.localtime(obj.updated_at), "Y-m-d H:i")
+    return ConflictError(
+        _("%(who)s 已于 %(when)s 修改并保存了此稿，您的修改未保存。请对照下方的最新内容，合并后再保存。")
+        % {"who": who, "when": when},
+        current=obj,
+    )
+
+
+def reply_save_draft(
+    *,
+    reply: Reply,
+    by,
+    version: int,
+    body: str,
+    category_mark: str,
+    disclosure: str,
+    contact_name: str,
+    contact_phone: str,
+    cc: list[CcEntry],
+) -> Reply:
+    """Save a draft only if nobody saved it since ``version`` was read; else ConflictError."""
+    with transaction.atomic():
+        assignment = Assignment.objects.select_for_update().get(pk=reply.assignment_id)
+        _may_edit(by, assignment)
+        marks = assignment.proposal.session.category_marks
+        if category_mark and category_mark not in marks:
+            raise WorkflowError(_("类别标记只能是 %(marks)s 之一。") % {"marks": "、".join(marks)})
+        updated = Reply.objects.filter(
+            pk=reply.pk, version=version, signed_at__isnull=True
+        ).update(
+            body=body,
+            category_mark=category_mark,
+            disclosure=disclosure,
+            contact_name=contact_name.strip(),
+            contact_phone=contact_phone.strip(),
+            version=F("version") + 1,
+            updated_by=by,
+            updated_at=timezone.now(),
+        )
+        if not updated:
+            raise _conflict(reply)
+        reply.refresh_from_db()
+        _set_cc(reply, cc)
+    return reply
+
+
+def opinion_save_draft(
+    *,
+    opinion: CoHandlingOpinion,
+    by,
+    version: int,
+    title: str,
+    body: str,
+    contact_name: str,
+    contact_phone: str,
+) -> CoHandlingOpinion:
+    with transaction.atomic():
+        assignment = Assignment.objects.select_for_update().get(pk=opinion.assignment_id)
+        _may_edit(by, assignment)
+        updated = CoHandlingOpinion.objects.filter(
+            pk=opinion.pk, version=version, sent_at__isnull=True
+        ).update(
+            title=title.strip(),
+            body=body,
+            contact_name=contact_name.strip(),
+            contact_phone=contact_phone.strip(),
+            version=F("version") + 1,
+            updated_by=by,
+            updated_at=timezone.now(),
+        )
+        if not updated:
+            raise _conflict(opinion)
+        opinion.refresh_from_db()
+    return opinion
+
+
+def reply_ready_problems(reply: Reply) -> list[str]:
+    problems = []
+    if not reply.body.strip():
+        problems.append(_("正文为空"))
+    if not reply.category_mark:
+        problems.append(_("未选择类别标记"))
+    if not reply.contact_name.strip() or not reply.contact_phone.strip():
+        problems.append(_("未填写联系人或联系电话"))
+    return problems
+
+
+def format_document_number(prefix: str, year: int, seq: int) -> str:
+    """慈经信建〔2022〕3号: 〔〕 brackets, no 第, no zero padding."""
+    return f"{prefix}〔{year}〕{seq}号"
+
+
+def next_document_seq(bureau: Organization, year: int) -> int:
+    """Take the bureau's next number for the year. The counter row stays locked until the
+    signing transaction ends, so concurrent signers queue and a rollback leaves no gap."""
+    DocumentCounter.objects.bulk_create(
+        [DocumentCounter(bureau=bureau, year=year)], ignore_conflicts=True
+    )
+    counter = DocumentCounter.objects.select_for_update().get(bureau=bureau, year=year)
+    counter.last += 1
+    counter.save(update_fields=["last"])
+    return counter.last
+
+
+def reply_seal(*, reply: Reply, by, signed_on: datetime.date | None = None) -> Reply:
+    bureau = reply.bureau
+    if not bureau.document_prefix:
+        raise WorkflowError(
+            _("「%(name)s」未设置发文字号前缀，请管理员先在单位设置中填写。") % {"name": bureau}
+        )
+    problems = reply_ready_problems(reply)
+    if problems:
+        raise WorkflowError(_("答复稿尚不完整：") + "；".join(problems) + "。")
+    signed_on = signed_on or timezone.localdate()
+    seq = next_document_seq(bureau, signed_on.year)
+    reply.signer = by
+    reply.signed_on = signed_on
+    reply.signed_at = timezone.now()
+    reply.document_year = signed_on.year
+    reply.document_seq = seq
+    reply.document_number = format_document_number(bureau.document_prefix, signed_on.year, seq)
+    reply.save()
+    return reply
+
+
+def opinion_seal(*, opinion: CoHandlingOpinion, by, signed_on: datetime.date | None = None):
+    if not opinion.body.strip():
+        raise WorkflowError(_("协办意见正文为空，不能送出。"))
+    opinion.signer = by
+    opinion.signed_on = signed_on or timezone.localdate()
+    opinion.sent_at = timezone.now()
+    opinion.save()
+    return opinion
+
