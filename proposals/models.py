@@ -224,7 +224,7 @@ class Assignment(models.Model):
     class Meta:
         verbose_name = _("交办")
         verbose_name_plural = _("交办")
-        ordering = ["proposal", "role", "id"]
+        ordering = ["proposal", "-role", "id"]  # lead before assisting
         constraints = [
             models.UniqueConstraint(
                 fields=["proposal", "bureau"],
@@ -251,6 +251,16 @@ class Assignment(models.Model):
 
     def days_left(self, today=None) -> int:
         return (self.due_on - (today or timezone.localdate())).days
+
+    @property
+    def due_status(self) -> str:
+        """"overdue", "soon" (within DUE_SOON_DAYS) or "" — how lists mark the due date."""
+        if not self.is_open:
+            return ""
+        days = self.days_left()
+        if days < 0:
+            return "overdue"
+        return "soon" if days <= settings.DUE_SOON_DAYS else ""
 
 
 class Consultation(models.Model):
