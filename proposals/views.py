@@ -229,7 +229,7 @@ def _call(action, assignment, user, data):
             assignment=assignment, by=user, reason=note
         ),
         "approve_reassignment": lambda: workflow.assignment_approve_reassignment(
-            assignment=assignment, by=user, new_bureau=_required_bureau(data), note=note
+            assignment=assignment, by=user, new_bureau=data.get("new_bureau"), note=note
         ),
         "refuse_reassignment": lambda: workflow.assignment_refuse_reassignment(
             assignment=assignment, by=user, note=note
@@ -242,12 +242,6 @@ def _call(action, assignment, user, data):
         "send_opinion": lambda: workflow.opinion_send(assignment=assignment, by=user),
     }
     return calls[action]()
-
-
-def _required_bureau(data):
-    if not data.get("new_bureau"):
-        raise workflow.WorkflowError(_("请选择改由哪个单位承办。"))
-    return data["new_bureau"]
 
 
 @login_required

@@ -378,11 +378,13 @@ def assignment_request_reassignment(*, assignment: Assignment, by, reason: str) 
 
 
 def assignment_approve_reassignment(
-    *, assignment: Assignment, by, new_bureau: Organization, note: str = ""
+    *, assignment: Assignment, by, new_bureau: Organization | None, note: str = ""
 ) -> Assignment:
     """Withdraw the assignment and give the same role to another bureau, with a fresh due date."""
     with transaction.atomic():
         transition, assignment, note = _begin("approve_reassignment", assignment, by, note)
+        if new_bureau is None:
+            raise WorkflowError(_("请选择改由哪个单位承办。"))
         if new_bureau.pk == assignment.bureau_id:
             raise WorkflowError(_("请选择另一个承办单位。"))
         if assignment.proposal.assignments.active().filter(bureau=new_bureau).exists():

@@ -1,0 +1,86 @@
+"""Bad input through the pages: a clear error in Chinese, nothing saved."""
+
+from django.urls import reverse
+
+from proposals.models import Event, Proposal
+from replies.models import Reply
+from tests.workflow_helpers import to_drafting
+
+
+def _register_data(proposal, **overrides):
+    data = {
+        "session": proposal.session.pk, "number": proposal.number, "title": "新建议",
+        "lead_deputy": proposal.lead_deputy.pk, "timing": "during_session", "category": "economy",
+        "received_on": "2022-01-12", "reasons": "事由", "suggestions": "建议",
+    }
+    data.update(overrides)
+    return data
+
+
+def test_duplicate_number_in_a_session_is_refused(client, cora, proposal):
+    client.force_login(cora)
+    count = Proposal.objects.count()
+    response = client.post(reverse("proposal-register"), _register_data(proposal))
+    assert response.status_code == 200
+    assert "本次会议已有同一编号的建议" in response.content.decode()
+    assert Proposal.objects.count() == count
+
+
+def test_over_long_title_is_refused(client, cora, proposal):
+    client.force_login(cora)
+    response = client.post(reverse("proposal-register"), _register_data(proposal, number=5, title="长" * 201))
+    assert response.status_code == 200
+    assert "确保该变量包含不超过 200 字符" in response.content.decode()
+    assert not Proposal.objects.filter(number=5).exists()
+
+
+def test_registering_works_and_is_logged(client, cora, proposal):
+    client.force_login(cora)
+    response = client.post(reverse("proposal-register"), _register_data(proposal, number=6, title="关于新事项的建议"))
+    created = Proposal.objects.get(number=6)
+    assert response.status_code == 302 and response.url == reverse("proposal-detail", args=[created.pk])
+    assert created.state == "received" and created.events.get().action == "register"
+
+
+def test_assigning_the_same_bureau_twice_is_refused(client, cora, proposal, bureau_a):
+    client.force_login(cora)
+    response = client.post(reverse("proposal-assign", args=[proposal.pk]), {"leads": [bureau_a.pk], "assistants": [bureau_a.pk]})
+    assert "同一单位不能既主办又协办" in response.content.decode()
+    assert not proposal.assignments.exists()
+
+
+def test_second_save_of_the_same_draft_is_refused_with_who_changed_it(client, proposal, cora, alice, lily, bureau_a):
+    assignment = to_drafting(proposal, cora, alice, bureau_a)
+    reply = assignment.replies.get()
+    url = reverse("reply-edit", args=[assignment.pk])
+    base = {"category_mark": "A", "disclosure": "public", "contact_name": "陈承办", "contact_phone": "1", "cc_text": "市人大代表工委", "version": reply.version}
+    client.force_login(lily)
+    assert client.post(url, {**base, "body": "龚激红的修改"}).status_code == 302
+    client.force_login(alice)
+    response = client.post(url, {**base, "body": "陈承办的修改"})
+    page = response.content.decode()
+    assert "龚激红 已于" in page and "您的修改未保存" in page
+    assert "陈承办的修改" in page  # the user's own text is kept in the form
+    assert Reply.objects.get(pk=reply.pk).body == "龚激红的修改"
+
+
+def test_category_mark_outside_the_sessions_set_is_refused(client, proposal, cora, alice, bureau_a):
+    proposal.session.category_marks = "ABC"
+    proposal.session.save()
+    assignment = to_drafting(proposal, cora, alice, bureau_a)
+    reply = assignment.replies.get()
+    client.force_login(alice)
+    response = client.post(reverse("reply-edit", args=[assignment.pk]), {
+        "body": "正文", "category_mark": "D", "disclosure": "public", "contact_name": "陈",
+        "contact_phone": "1", "cc_text": "", "version": reply.version,
+    })
+    assert response.status_code == 200 and "D" not in Reply.objects.get(pk=reply.pk).category_mark
+
+
+def test_over_long_note_is_refused(client, proposal, cora, alice, bureau_a):
+    (assignment,) = __import__("proposals.workflow", fromlist=["x"]).proposal_assign(proposal=proposal, leads=[bureau_a], by=cora)
+    client.force_login(alice)
+    events = Event.objects.count()
+    response = client.post(reverse("assignment-transition", args=[assignment.pk, "request_reassignment"]), {"note": "长" * 2001}, follow=True)
+    assert "说明过长" in response.content.decode()
+    assert Event.objects.count() == events
