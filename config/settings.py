@@ -112,7 +112,10 @@ CELERY_TASK_TIME_LIMIT = env_int("CELERY_TASK_TIME_LIMIT", 600)
 CELERY_TASK_SOFT_TIME_LIMIT = env_int("CELERY_TASK_SOFT_TIME_LIMIT", 540)
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-CELERY_BEAT_SCHEDULE: dict = {}
+# If the broker is down, publishing gives up within a few seconds; the job stays queued in the
+# database and the periodic sweep sends it again.
+CELERY_BROKER_CONNECTION_TIMEOUT = 2
+CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0, "interval_step": 0.5, "interval_max": 1}
 
 # Workflow numbers (domain.md). Each session carries its own copy, defaulted from these.
 REPLY_DUE_MONTHS = env_int("JIANYI_REPLY_DUE_MONTHS", 3)
@@ -128,6 +131,19 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("DJANGO_LOG_LEVEL", "INFO")},
+    # WeasyPrint narrates every layout step at INFO; fontTools reports every subset.
+    "loggers": {
+        "weasyprint": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
+    },
 }
 # A bureau may ask for reassignment within this many days of being assigned.
 REASSIGNMENT_WINDOW_DAYS = env_int("JIANYI_REASSIGNMENT_WINDOW_DAYS", 10)
+
+# A worker holds a PDF job this long; a job whose worker died is taken again after it expires.
+PDF_LEASE_SECONDS = env_int("JIANYI_PDF_LEASE_SECONDS", 300)
+# Replies per export task: each task renders its share, so more workers finish sooner.
+EXPORT_CHUNK_SIZE = env_int("JIANYI_EXPORT_CHUNK_SIZE", 10)
+CELERY_BEAT_SCHEDULE = {
+    "sweep-pdf-jobs": {"task": "replies.tasks.sweep_pdf_jobs", "schedule": 60.0},
+}

@@ -11,9 +11,10 @@ os.environ.setdefault("DJANGO_MEDIA_ROOT", "/tmp/jianyi-test-media")
 
 from .settings import *  # noqa: E402,F403
 
-# Tests that need a real worker start one (tests/conftest.py); the rest run tasks in-process
-# unless a test says otherwise.
-CELERY_TASK_ALWAYS_EAGER = True
+# Tasks go to Redis (database 15); only tests that start a real worker see them run.
+# A test that wants a task run in-process says so (the `eager_tasks` fixture).
+CELERY_TASK_ALWAYS_EAGER = False
+PDF_LEASE_SECONDS = 5
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},

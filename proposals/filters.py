@@ -10,7 +10,6 @@ from accounts.roles import roles_of
 from .models import Assignment, Proposal, Session
 from .states import OPEN_ASSIGNMENT_STATES, ProposalState
 
-
 ALL = _("全部")
 
 

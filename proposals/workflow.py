@@ -15,6 +15,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from accounts.models import Deputy, Organization
 from accounts.roles import Roles, roles_of
@@ -82,10 +83,10 @@ class Transition:
 TRANSITIONS = {
     t.name: t
     for t in [
-        Transition("accept", _("接收交办"), frozenset({S.ASSIGNED}), S.DRAFTING, _works_on),
+        Transition("accept", gettext_lazy("接收交办"), frozenset({S.ASSIGNED}), S.DRAFTING, _works_on),
         Transition(
             "request_reassignment",
-            _("申请调整交办"),
+            gettext_lazy("申请调整交办"),
             frozenset({S.ASSIGNED}),
             S.REASSIGNMENT_REQUESTED,
             _works_on,
@@ -94,25 +95,25 @@ TRANSITIONS = {
         ),
         Transition(
             "approve_reassignment",
-            _("同意调整交办"),
+            gettext_lazy("同意调整交办"),
             frozenset({S.REASSIGNMENT_REQUESTED}),
             S.WITHDRAWN,
             _is_congress,
         ),
         Transition(
             "refuse_reassignment",
-            _("不同意调整交办"),
+            gettext_lazy("不同意调整交办"),
             frozenset({S.REASSIGNMENT_REQUESTED}),
             S.ASSIGNED,
             _is_congress,
             note_required=True,
         ),
         Transition(
-            "submit", _("送签发"), frozenset({S.DRAFTING}), S.IN_REVIEW, _works_on, role="lead"
+            "submit", gettext_lazy("送签发"), frozenset({S.DRAFTING}), S.IN_REVIEW, _works_on, role="lead"
         ),
         Transition(
             "return",
-            _("退回修改"),
+            gettext_lazy("退回修改"),
             frozenset({S.IN_REVIEW}),
             S.DRAFTING,
             _leads,
@@ -120,13 +121,13 @@ TRANSITIONS = {
             note_required=True,
             danger=True,
         ),
-        Transition("sign", _("签发"), frozenset({S.IN_REVIEW}), S.SIGNED, _leads, role="lead"),
+        Transition("sign", gettext_lazy("签发"), frozenset({S.IN_REVIEW}), S.SIGNED, _leads, role="lead"),
         Transition(
-            "send", _("发送答复"), frozenset({S.SIGNED}), S.REPLIED, _works_on, role="lead"
+            "send", gettext_lazy("发送答复"), frozenset({S.SIGNED}), S.REPLIED, _works_on, role="lead"
         ),
         Transition(
             "new_round",
-            _("另起一轮答复"),
+            gettext_lazy("另起一轮答复"),
             frozenset({S.SIGNED, S.REPLIED}),
             S.DRAFTING,
             _leads,
@@ -136,7 +137,7 @@ TRANSITIONS = {
         ),
         Transition(
             "send_opinion",
-            _("签发并送出协办意见"),
+            gettext_lazy("签发并送出协办意见"),
             frozenset({S.DRAFTING}),
             S.OPINION_SENT,
             _leads,
@@ -145,13 +146,14 @@ TRANSITIONS = {
     ]
 }
 
-# Actions recorded on the timeline that are not assignment transitions.
+# Actions recorded on the timeline that are not assignment transitions (lazy: the reader's language).
 EVENT_LABELS = {
-    "register": _("登记建议"),
-    "assign": _("交办"),
-    "reassign": _("调整交办"),
-    "close": _("办结"),
-    "consultation": _("记录沟通"),
+    "register": gettext_lazy("登记建议"),
+    "assign": gettext_lazy("交办"),
+    "reassign": gettext_lazy("调整交办"),
+    "close": gettext_lazy("办结"),
+    "consultation": gettext_lazy("记录沟通"),
+    "pdf_rerender": gettext_lazy("重新生成 PDF"),
     **{name: t.label for name, t in TRANSITIONS.items()},
 }
 
@@ -181,7 +183,9 @@ def _record(*, proposal, by, action, assignment=None, from_state="", to_state=""
 
 
 def _locked(assignment: Assignment) -> Assignment:
-    return Assignment.objects.select_for_update().select_related("proposal__session").get(
+    # Lock the assignment and its proposal (split leads sync its state), not the shared session
+    # row: locking that would queue every action of every bureau in the session behind each other.
+    return Assignment.objects.select_for_update(of=("self", "proposal")).select_related("proposal__session").get(
         pk=assignment.pk
     )
 
@@ -252,8 +256,8 @@ def proposal_register(
     with transaction.atomic():
         if Proposal.objects.filter(session=session, number=number).exists():
             raise WorkflowError(
-                _("%(session)s已有第%(number)s号建议，编号不能重复。")
-                % {"session": session.name, "number": number}
+                _("%(session)s已有第%(number)s号%(noun)s，编号不能重复。")
+                % {"session": session.name, "number": number, "noun": session.item_noun}
             )
         proposal = Proposal(
             session=session,
@@ -322,7 +326,7 @@ def proposal_assign(
     handling = Assignment.Handling.SPLIT if len(leads) > 1 else Assignment.Handling.JOINT
     assigned_at = assigned_at or timezone.now()
     with transaction.atomic():
-        proposal = Proposal.objects.select_for_update().select_related("session").get(pk=proposal.pk)
+        proposal = Proposal.objects.select_for_update(of=("self",)).select_related("session").get(pk=proposal.pk)
         if proposal.state != ProposalState.RECEIVED:
             raise WorkflowError(
                 _("建议当前状态为「%(state)s」，已交办的建议请通过调整交办变更承办单位。")
@@ -459,12 +463,14 @@ def reply_return(*, assignment: Assignment, by, note: str) -> Assignment:
 def reply_sign(*, assignment: Assignment, by, signed_on: datetime.date | None = None):
     """Sign the current reply: the leader becomes its signer and it gets the bureau's next
     document number for the year, in this same transaction. The cc list is frozen from here."""
+    from replies.pdf import pdf_queue
     from replies.services import current_reply, reply_seal
 
     with transaction.atomic():
         transition, assignment, _note = _begin("sign", assignment, by)
         reply = reply_seal(reply=current_reply(assignment), by=by, signed_on=signed_on)
         _move(assignment, transition, by=by, note=reply.document_number)
+        pdf_queue(reply=reply, by=by)  # rendered by a worker after commit
     return reply
 
 

@@ -3,6 +3,7 @@
 from django.db.models import Q
 
 from accounts.roles import roles_of
+from proposals.models import Assignment
 from proposals.selectors import proposals_visible_to
 
 from .models import CoHandlingOpinion, Reply
@@ -30,7 +31,9 @@ def opinions_visible_to(user, queryset=None):
         Q(assignment__bureau_id__in=roles.bureau_ids)
         | Q(
             sent_at__isnull=False,
-            assignment__proposal__assignments__bureau_id__in=roles.bureau_ids,
-            assignment__proposal__assignments__role="lead",
+            # Only a current lead: a lead reassigned away loses the opinion with the proposal.
+            assignment__proposal__in=Assignment.objects.active()
+            .filter(bureau_id__in=roles.bureau_ids, role=Assignment.Role.LEAD)
+            .values("proposal"),
         )
     ).distinct()

@@ -156,7 +156,7 @@ def reply_save_draft(
         assignment = Assignment.objects.select_for_update().get(pk=reply.assignment_id)
         _may_edit(by, assignment)
         marks = assignment.proposal.session.category_marks
-        if category_mark and category_mark not in marks:
+        if category_mark and category_mark not in list(marks):  # "AB" is not a mark of "ABCD"
             raise WorkflowError(_("类别标记只能是 %(marks)s 之一。") % {"marks": "、".join(marks)})
         updated = Reply.objects.filter(
             pk=reply.pk, version=version, signed_at__isnull=True

@@ -1,20 +1,28 @@
 """Drafting replies and opinions, and reading a reply."""
 
+import io
+from pathlib import Path
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from accounts.roles import roles_of
-from proposals.models import Assignment
+from proposals.filters import ProposalFilter
+from proposals.models import Assignment, Proposal, Session
 from proposals.states import AssignmentState
 from proposals.views import assignment_for
 from proposals.workflow import ConflictError, WorkflowError
 
-from . import services
+from . import exports, pdf, services
 from .forms import OpinionDraftForm, ReplyDraftForm
-from .models import Reply
+from .letter import render_letter_pdf
+from .models import CoHandlingOpinion, ExportJob, LetterPdf, Reply
 
 
 def _editable(user, assignment: Assignment, role: str):
@@ -114,4 +122,145 @@ def reply_detail(request, pk):
         ),
         pk=pk,
     )
-    return render(request, "replies/reply_detail.html", {"reply": reply, "proposal": reply.assignment.proposal})
+    return render(request, "replies/reply_detail.html", {
+        "reply": reply, "proposal": reply.assignment.proposal,
+        "pdf_job": pdf.current_pdf(reply), "pdf_file": pdf.downloadable_pdf(reply),
+        "is_admin": roles_of(request.user).is_admin,
+    })
+
+
+# --- PDFs -------------------------------------------------------------------------------------
+
+
+def _pdf_response(content_or_path, filename, *, inline=False):
+    from django.http import FileResponse
+
+    source = open(content_or_path, "rb") if isinstance(content_or_path, Path) else io.BytesIO(content_or_path)
+    # FileResponse writes Content-Disposition with an RFC 5987 filename* for non-ASCII names.
+    return FileResponse(source, as_attachment=not inline, filename=filename, content_type="application/pdf")
+
+
+@login_required
+def reply_pdf(request, pk):
+    """The stored official letter, under the same access rule as the reply page."""
+    reply = get_object_or_404(Reply.objects.visible_to(request.user).signed(), pk=pk)
+    stored = pdf.downloadable_pdf(reply)
+    if stored is None:
+        raise Http404(_("PDF 尚未生成，请稍后再试。"))
+    return _pdf_response(pdf.file_of(stored), pdf.letter_filename(reply))
+
+
+@login_required
+def reply_preview_pdf(request, pk):
+    """The current draft as a PDF marked 草稿, rendered on request and never stored."""
+    assignment = assignment_for(request.user, pk)
+    _editable(request.user, assignment, Assignment.Role.LEAD)
+    reply = services.current_reply(assignment)
+    if reply is None or reply.is_signed:
+        raise Http404
+    rendered = render_letter_pdf(pdf.reply_letter(reply), draft=True)
+    return _pdf_response(rendered.content, f"草稿 {reply.title}.pdf", inline=True)
+
+
+@login_required
+def opinion_pdf(request, pk):
+    opinion = get_object_or_404(
+        CoHandlingOpinion.objects.visible_to(request.user).select_related("assignment__bureau"), pk=pk
+    )
+    rendered = render_letter_pdf(pdf.opinion_letter(opinion), draft=not opinion.is_sent)
+    prefix = "" if opinion.is_sent else "草稿 "
+    return _pdf_response(rendered.content, f"{prefix}{opinion.title}.pdf")
+
+
+@login_required
+@require_POST
+def reply_pdf_rerender(request, pk):
+    reply = get_object_or_404(Reply.objects.visible_to(request.user).signed(), pk=pk)
+    if not roles_of(request.user).is_admin:
+        raise PermissionDenied(_("只有管理员可以重新生成 PDF。"))
+    job = pdf.pdf_rerender(reply=reply, by=request.user)
+    messages.success(request, _("已重新排队生成 PDF（第 %(n)s 次）。") % {"n": job.generation})
+    return redirect("reply-detail", pk=reply.pk)
+
+
+@login_required
+def reply_pdf_status(request, pk):
+    reply = get_object_or_404(Reply.objects.visible_to(request.user), pk=pk)
+    job = pdf.current_pdf(reply)
+    data = {"state": job.state if job else None, "label": job.get_state_display() if job else ""}
+    if job and job.state == LetterPdf.State.DONE:
+        data.update(sha256=job.sha256, page_count=job.page_count, size=job.size)
+    if job and roles_of(request.user).is_admin:
+        data["error"] = job.error
+    return JsonResponse(data)
+
+
+# --- bulk export ------------------------------------------------------------------------------
+
+
+def _require_exporter(user):
+    if not roles_of(user).sees_everything:
+        raise PermissionDenied(_("只有管理员和代表工委、政府办可以批量导出。"))
+
+
+@login_required
+def export_new(request):
+    _require_exporter(request.user)
+    visible = Proposal.objects.visible_to(request.user)
+    data = request.POST if request.method == "POST" else request.GET
+    proposal_filter = ProposalFilter(data or None, queryset=visible, user=request.user)
+    form = proposal_filter.form
+    error = None
+    if request.method == "POST":
+        session = Session.objects.filter(pk=request.POST.get("session") or None).first()
+        if session is None:
+            error = _("请选择会议。")
+        elif form.is_valid():
+            query = request.POST.copy()
+            for key in ("csrfmiddlewaretoken",):
+                query.pop(key, None)
+            job = exports.export_start(by=request.user, session=session, query=query.urlencode())
+            return redirect("export-detail", pk=job.pk)
+    count = None
+    session_id = data.get("session") if data else None
+    if session_id and form.is_valid():
+        session = Session.objects.filter(pk=session_id).first()
+        if session:
+            count = exports.matching_replies(user=request.user, session=session, query=data.urlencode()).count()
+    return render(request, "replies/export_new.html", {"filter": proposal_filter, "error": error, "count": count})
+
+
+def _export_for(user, pk) -> ExportJob:
+    job = get_object_or_404(ExportJob.objects.select_related("session"), pk=pk)
+    roles = roles_of(user)
+    if job.requested_by_id != user.pk and not roles.is_admin:
+        raise Http404
+    return job
+
+
+@login_required
+def export_detail(request, pk):
+    job = _export_for(request.user, pk)
+    return render(request, "replies/export_detail.html", {"job": job})
+
+
+@login_required
+def export_status(request, pk):
+    job = _export_for(request.user, pk)
+    return JsonResponse({
+        "state": job.state, "label": job.get_state_display(), "percent": job.percent,
+        "rendered": job.rendered, "total": job.total, "error": job.error,
+        "download": reverse("export-download", args=[job.pk]) if job.state == ExportJob.State.DONE else None,
+    })
+
+
+@login_required
+def export_download(request, pk):
+    from django.http import FileResponse
+
+    job = _export_for(request.user, pk)
+    if job.state != ExportJob.State.DONE:
+        raise Http404
+    path = exports.export_path(job)
+    name = f"{job.session.name}答复（{job.total}件）.zip"
+    return FileResponse(open(path, "rb"), as_attachment=True, filename=name, content_type="application/zip")

@@ -154,3 +154,104 @@ def everyone(cora, sam, alice, lily, bob, ben, dora, carl, otto, stranger, admin
         "dora": dora.user, "carl": carl.user, "otto": otto.user, "stranger": stranger,
         "admin": admin_user,
     }
+
+
+# --- a real Celery worker ----------------------------------------------------------------------
+
+
+class Worker:
+    """A `celery -A config worker` process against the local Redis and the test database."""
+
+    def __init__(self, database_name, log_path):
+        self.database_name = database_name
+        self.log_path = log_path
+        self.process = None
+
+    def start(self, concurrency=1):
+        import subprocess
+        import sys
+        import time
+
+        from django.conf import settings as django_settings
+
+        env = dict(os.environ)
+        url = urlparse(os.environ["DATABASE_URL"])
+        env["DATABASE_URL"] = url._replace(path="/" + self.database_name).geturl()
+        env["DJANGO_SETTINGS_MODULE"] = "config.test_settings"
+        env["DJANGO_MEDIA_ROOT"] = str(django_settings.MEDIA_ROOT)
+        self.log = open(self.log_path, "ab")
+        start = self.log.tell()
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "celery", "-A", "config", "worker", "--loglevel=INFO",
+             f"--concurrency={concurrency}", "--pool=prefork", "--without-gossip", "--without-mingle",
+             "--without-heartbeat", "-n", f"test{os.getpid()}@%h"],
+            env=env, stdout=self.log, stderr=subprocess.STDOUT, start_new_session=True,
+        )
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            with open(self.log_path, "rb") as handle:
+                handle.seek(start)
+                if b" ready." in handle.read():
+                    return self
+            if self.process.poll() is not None:
+                raise RuntimeError(f"celery worker exited: see {self.log_path}")
+            time.sleep(0.2)
+        raise RuntimeError(f"celery worker did not start: see {self.log_path}")
+
+    def kill(self):
+        """SIGKILL the whole process group, as a crashed machine would."""
+        import signal
+
+        if self.process and self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGKILL)
+            self.process.wait(10)
+
+    def stop(self):
+        import signal
+
+        if self.process and self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGTERM)
+            try:
+                self.process.wait(20)
+            except Exception:
+                self.kill()
+        self.log.close()
+
+
+@pytest.fixture
+def celery_worker_factory(transactional_db, tmp_path, request):
+    """Start real workers for this test; tasks the test queues are rendered by them."""
+    if not request.config._jianyi_redis:
+        pytest.skip("Redis is not reachable")
+    import redis
+    from django.db import connection
+
+    redis.Redis.from_url(os.environ["REDIS_URL"]).flushdb()  # no tasks left from earlier runs
+    workers = []
+
+    def start(concurrency=1):
+        worker = Worker(connection.settings_dict["NAME"], tmp_path / f"worker-{len(workers)}.log")
+        workers.append(worker)
+        return worker.start(concurrency)
+
+    yield start
+    for worker in workers:
+        worker.stop()
+
+
+def wait_for(predicate, timeout=60, interval=0.1):
+    import time
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(interval)
+    raise AssertionError("condition not met in time")
+
+
+@pytest.fixture
+def media_root(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    return settings.MEDIA_ROOT

@@ -1,0 +1,203 @@
+"""Bulk export: one ZIP with every matching signed reply's PDF and an index.xlsx.
+
+The job is split into chunks of replies; each chunk is a task that renders the PDFs its replies
+still lack, so two workers finish about twice as fast as one. The chunk that finishes last (seen
+under a row lock) queues the task that writes the ZIP. Progress is the count of replies done.
+"""
+
+import io
+import os
+import tempfile
+import time
+import zipfile
+from pathlib import Path
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import F
+from django.http import QueryDict
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from proposals.filters import ProposalFilter
+from proposals.models import Proposal, Session
+
+from . import pdf
+from .models import ExportJob, LetterPdf, Reply
+
+INDEX_COLUMNS = ["编号", "标题", "领衔代表", "主办单位", "发文字号", "类别标记", "签发日期", "轮次", "文件名"]
+
+
+def matching_replies(*, user, session: Session, query: str):
+    """Signed replies in the session whose proposals pass the list's filters, as ``user`` sees them."""
+    proposals = Proposal.objects.visible_to(user).filter(session=session) if user else Proposal.objects.filter(session=session)
+    params = QueryDict(query or "", mutable=True)
+    params.pop("session", None)
+    params.pop("page", None)
+    proposals = ProposalFilter(params, queryset=proposals, user=user).qs
+    replies = Reply.objects.visible_to(user) if user else Reply.objects.all()
+    return (
+        replies.signed()
+        .filter(assignment__proposal__in=proposals)
+        .order_by("assignment__proposal__number", "assignment_id", "round")
+    )
+
+
+def export_start(*, by, session: Session, query: str = "") -> ExportJob:
+    ids = list(matching_replies(user=by, session=session, query=query).values_list("pk", flat=True))
+    size = settings.EXPORT_CHUNK_SIZE
+    chunks = [ids[i : i + size] for i in range(0, len(ids), size)]
+    with transaction.atomic():
+        job = ExportJob.objects.create(
+            requested_by=by, session=session, query=query[:1000], reply_ids=ids, total=len(ids),
+            chunks_total=len(chunks),
+        )
+        transaction.on_commit(lambda: _dispatch(job.pk, chunks))
+    return job
+
+
+def _dispatch(export_id: int, chunks: list[list[int]]) -> None:
+    from .tasks import export_assemble, export_render_chunk
+
+    ExportJob.objects.filter(pk=export_id).update(state=ExportJob.State.RUNNING)
+    if not chunks:
+        export_assemble.delay(export_id)
+    for chunk in chunks:
+        export_render_chunk.delay(export_id, chunk)
+
+
+def _ensure_pdf(reply: Reply, *, wait_seconds: float = 120) -> None:
+    """Make sure the reply has a rendered PDF, rendering it here if nobody else is."""
+    if pdf.downloadable_pdf(reply):
+        return
+    job = reply.pdfs.exclude(state=LetterPdf.State.FAILED).order_by("-generation").first()
+    if job is None:
+        with transaction.atomic():
+            job = pdf.pdf_queue(reply=reply, send=False)
+    if pdf.pdf_render(job.pk) is not None:
+        return
+    # Another worker holds it: wait for it rather than render the same letter twice.
+    deadline = time.monotonic() + wait_seconds
+    while time.monotonic() < deadline:
+        job.refresh_from_db()
+        if job.state == LetterPdf.State.DONE:
+            return
+        if job.state == LetterPdf.State.FAILED:
+            raise RuntimeError(job.error)
+        if pdf.pdf_render(job.pk) is not None:  # its lease ran out
+            return
+        time.sleep(0.2)
+    raise TimeoutError(_("等待答复 %(id)s 的 PDF 超时") % {"id": reply.pk})
+
+
+def export_render_chunk(export_id: int, reply_ids: list[int]) -> None:
+    replies = Reply.objects.filter(pk__in=reply_ids).select_related("bureau", "signer")
+    try:
+        for reply in replies:
+            _ensure_pdf(reply)
+            ExportJob.objects.filter(pk=export_id).update(rendered=F("rendered") + 1)
+    except Exception as error:
+        ExportJob.objects.filter(pk=export_id).update(
+            state=ExportJob.State.FAILED, error=f"{type(error).__name__}: {error}"[:2000]
+        )
+    _chunk_finished(export_id)
+
+
+def _chunk_finished(export_id: int) -> None:
+    from .tasks import export_assemble
+
+    with transaction.atomic():
+        job = ExportJob.objects.select_for_update().get(pk=export_id)
+        job.chunks_done += 1
+        job.save(update_fields=["chunks_done"])
+        if job.chunks_done == job.chunks_total and job.state != ExportJob.State.FAILED:
+            transaction.on_commit(lambda: export_assemble.delay(export_id))
+
+
+def _index_xlsx(rows: list[list]) -> bytes:
+    from openpyxl import Workbook
+    from openpyxl.utils import get_column_letter
+
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "答复目录"
+    sheet.append(INDEX_COLUMNS)
+    for row in rows:
+        sheet.append(row)
+    for i, width in enumerate([8, 48, 10, 18, 22, 8, 12, 6, 60], start=1):
+        sheet.column_dimensions[get_column_letter(i)].width = width
+    sheet.freeze_panes = "A2"
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def _unique(name: str, used: set[str]) -> str:
+    stem, dot, ext = name.rpartition(".")
+    candidate, n = name, 2
+    while candidate in used:
+        candidate = f"{stem}（{n}）{dot}{ext}"
+        n += 1
+    used.add(candidate)
+    return candidate
+
+
+def export_assemble(export_id: int) -> ExportJob:
+    job = ExportJob.objects.get(pk=export_id)
+    if job.state in (ExportJob.State.DONE, ExportJob.State.FAILED):
+        return job
+    replies = Reply.objects.filter(pk__in=job.reply_ids).select_related(
+        "assignment__proposal__session", "assignment__proposal__lead_deputy", "bureau"
+    ).order_by("assignment__proposal__number", "assignment_id", "round")
+    relative = f"exports/export-{job.pk}.zip"
+    target = Path(settings.MEDIA_ROOT) / relative
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, temp = tempfile.mkstemp(dir=target.parent, prefix=".tmp-", suffix=".zip")
+    os.close(fd)
+    rows, used = [], set()
+    try:
+        with zipfile.ZipFile(temp, "w", compression=zipfile.ZIP_STORED) as archive:
+            for reply in replies:
+                stored = pdf.downloadable_pdf(reply)
+                if stored is None:
+                    raise RuntimeError(_("答复 %(n)s 没有已生成的 PDF") % {"n": reply.document_number})
+                name = _unique(pdf.letter_filename(reply), used)
+                archive.write(pdf.file_of(stored), name)
+                proposal = reply.assignment.proposal
+                rows.append([
+                    proposal.number, proposal.title, proposal.lead_deputy.name, reply.bureau.name,
+                    reply.document_number, reply.category_mark, reply.signed_on, reply.round, name,
+                ])
+            archive.writestr("index.xlsx", _index_xlsx(rows))
+        os.replace(temp, target)
+    except Exception as error:
+        Path(temp).unlink(missing_ok=True)
+        ExportJob.objects.filter(pk=job.pk).update(
+            state=ExportJob.State.FAILED, error=f"{type(error).__name__}: {error}"[:2000], finished_at=timezone.now()
+        )
+        raise
+    ExportJob.objects.filter(pk=job.pk).update(
+        state=ExportJob.State.DONE, file_path=relative, size=target.stat().st_size,
+        rendered=job.total, finished_at=timezone.now(),
+    )
+    job.refresh_from_db()
+    return job
+
+
+def export_run_here(*, by, session: Session, query: str = "", progress=None) -> ExportJob:
+    """The same export, built in this process (the shell command)."""
+    ids = list(matching_replies(user=by, session=session, query=query).values_list("pk", flat=True))
+    job = ExportJob.objects.create(
+        requested_by=by, session=session, query=query, reply_ids=ids, total=len(ids),
+        chunks_total=1, state=ExportJob.State.RUNNING,
+    )
+    for done, reply in enumerate(Reply.objects.filter(pk__in=ids), start=1):
+        _ensure_pdf(reply)
+        if progress:
+            progress(done, len(ids))
+    ExportJob.objects.filter(pk=job.pk).update(rendered=len(ids), chunks_done=1)
+    return export_assemble(job.pk)
+
+
+def export_path(job: ExportJob) -> Path:
+    return Path(settings.MEDIA_ROOT) / job.file_path

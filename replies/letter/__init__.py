@@ -1,0 +1,24 @@
+"""The official letter (GB/T 9704): LetterData in, PDF bytes out. No database, no files.
+
+from replies.letter import LetterData, CcRecipient, render_letter_pdf
+pdf = render_letter_pdf(LetterData(kind="reply", title=..., salutation=..., body=...))
+pdf.content, pdf.page_count, pdf.sha256
+"""
+
+from .data import CcRecipient, LetterData, cc_line, format_date
+from .fonts import ROLE_NAMES, ROLES, font_report, missing_roles
+from .render import RenderedPdf, render_letter_html, render_letter_pdf
+
+__all__ = [
+    "ROLES",
+    "ROLE_NAMES",
+    "CcRecipient",
+    "LetterData",
+    "RenderedPdf",
+    "cc_line",
+    "font_report",
+    "format_date",
+    "missing_roles",
+    "render_letter_html",
+    "render_letter_pdf",
+]

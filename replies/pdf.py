@@ -1,0 +1,232 @@
+"""Official-letter PDFs of signed replies: queueing, claiming, rendering, storing.
+
+Signing queues a ``LetterPdf`` job inside the signing transaction and sends the task only after
+commit. A worker claims the job with a conditional update (state queued, or rendering with an
+expired lease, as left by a killed worker), renders, writes the file atomically under a path keyed
+by reply and generation, and records its SHA-256, page count and size. If the broker is down the
+job stays queued and the periodic sweep sends it again.
+"""
+
+import datetime
+import logging
+import os
+import tempfile
+from pathlib import Path
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import F, Max, Q
+from django.utils import timezone
+
+from proposals.models import Event
+
+from .letter import CcRecipient, LetterData, RenderedPdf, render_letter_pdf
+from .models import CoHandlingOpinion, LetterPdf, Reply
+
+log = logging.getLogger(__name__)
+
+DISCLOSURE_NOTES = {
+    Reply.Disclosure.PUBLIC: "此件主动公开",
+    Reply.Disclosure.ON_REQUEST: "此件依申请公开",
+    Reply.Disclosure.NOT_PUBLIC: "此件不予公开",
+}
+
+
+class ExpectedRenderError(Exception):
+    """A failure retrying cannot fix (e.g. no CJK font for a role): the job fails at once."""
+
+
+# --- what the letter says ---------------------------------------------------------------------
+
+
+def reply_letter(reply: Reply) -> LetterData:
+    """The letter of a reply, from its stored fields (header, body, closing, note, cc)."""
+    bureau = reply.bureau
+    return LetterData(
+        kind="reply",
+        title=reply.title,
+        salutation=reply.salutation,
+        body=reply.body,
+        signing_bureau=bureau.name,
+        date=reply.signed_on,
+        category_mark=reply.category_mark,
+        authority_mark=f"{bureau.name}文件" if reply.document_number else "",
+        document_number=reply.document_number,
+        signer=reply.signer.display_name if reply.signer else "",
+        contact_name=reply.contact_name,
+        contact_phone=reply.contact_phone,
+        disclosure_note=DISCLOSURE_NOTES.get(reply.disclosure, ""),
+        cc=tuple(CcRecipient(c.name, c.is_person) for c in reply.cc.all()),
+    )
+
+
+def opinion_letter(opinion: CoHandlingOpinion) -> LetterData:
+    return LetterData(
+        kind="opinion",
+        title=opinion.title,
+        salutation=opinion.salutation,
+        body=opinion.body,
+        signing_bureau=opinion.assignment.bureau.name,
+        date=opinion.signed_on,
+        document_number=opinion.document_number,
+        contact_name=opinion.contact_name,
+        contact_phone=opinion.contact_phone,
+    )
+
+
+def letter_filename(reply: Reply) -> str:
+    """慈经信建〔2022〕3号 对市十八届人大一次会议第110号建议的答复.pdf"""
+    name = f"{reply.document_number} {reply.title}" if reply.document_number else reply.title
+    if reply.round > 1:
+        name += f"（第{reply.round}轮）"
+    return f"{name}.pdf"
+
+
+# --- queueing ---------------------------------------------------------------------------------
+
+
+def pdf_queue(*, reply: Reply, by=None, send: bool = True) -> LetterPdf:
+    """Create the next generation's job now; send the task once the transaction commits
+    (``send=False``: the caller renders it itself)."""
+    if not reply.is_signed:
+        raise ValueError("only signed replies have official PDFs")
+    generation = (reply.pdfs.aggregate(n=Max("generation"))["n"] or 0) + 1
+    job = LetterPdf.objects.create(reply=reply, generation=generation, requested_by=by)
+    if send:
+        transaction.on_commit(lambda: _send(job.pk))
+    return job
+
+
+def _send(job_id: int) -> None:
+    from .tasks import render_reply_pdf
+
+    try:
+        render_reply_pdf.delay(job_id)
+    except Exception:  # broker down: the sweep sends it again later
+        log.warning("could not queue PDF job %s; the sweep will retry", job_id, exc_info=True)
+
+
+def pdf_rerender(*, reply: Reply, by) -> LetterPdf:
+    with transaction.atomic():
+        job = pdf_queue(reply=reply, by=by)
+        Event.objects.create(
+            proposal=reply.assignment.proposal,
+            assignment=reply.assignment,
+            actor=by,
+            action="pdf_rerender",
+            note=f"{reply.document_number} 第{job.generation}次生成",
+        )
+    return job
+
+
+def current_pdf(reply: Reply) -> LetterPdf | None:
+    """The newest generation; the file to download is the newest that is done."""
+    return reply.pdfs.order_by("-generation").first()
+
+
+def downloadable_pdf(reply: Reply) -> LetterPdf | None:
+    return reply.pdfs.filter(state=LetterPdf.State.DONE).order_by("-generation").first()
+
+
+# --- rendering --------------------------------------------------------------------------------
+
+
+def lease_seconds() -> int:
+    return settings.PDF_LEASE_SECONDS
+
+
+def pdf_claim(job_id: int) -> bool:
+    """Take the job if nobody holds it. Returns False if another worker has it or it is done."""
+    now = timezone.now()
+    claimable = Q(state=LetterPdf.State.QUEUED) | Q(
+        state=LetterPdf.State.RENDERING, lease_expires_at__lt=now
+    )
+    return bool(
+        LetterPdf.objects.filter(claimable, pk=job_id).update(
+            state=LetterPdf.State.RENDERING,
+            attempts=F("attempts") + 1,
+            lease_expires_at=now + datetime.timedelta(seconds=lease_seconds()),
+        )
+    )
+
+
+def _media_path(relative: str) -> Path:
+    return Path(settings.MEDIA_ROOT) / relative
+
+
+def _write_atomically(relative: str, content: bytes) -> None:
+    target = _media_path(relative)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, temp = tempfile.mkstemp(dir=target.parent, prefix=".tmp-", suffix=".pdf")
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(content)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(temp, target)
+    except BaseException:
+        Path(temp).unlink(missing_ok=True)
+        raise
+
+
+def render_reply(reply: Reply) -> RenderedPdf:
+    from .letter import missing_roles
+
+    missing = missing_roles()
+    if missing:
+        raise ExpectedRenderError(f"缺少中文字体：{'、'.join(missing)}")
+    return render_letter_pdf(reply_letter(reply))
+
+
+def pdf_render(job_id: int) -> LetterPdf | None:
+    """Render a claimed job. Returns None if the job could not be claimed."""
+    if not pdf_claim(job_id):
+        return None
+    job = LetterPdf.objects.select_related("reply__bureau", "reply__signer").get(pk=job_id)
+    reply = Reply.objects.select_related(
+        "assignment__proposal__session", "assignment__proposal__lead_deputy", "bureau", "signer"
+    ).get(pk=job.reply_id)
+    rendered = render_reply(reply)
+    relative = f"letters/reply-{reply.pk}/generation-{job.generation}.pdf"
+    _write_atomically(relative, rendered.content)
+    LetterPdf.objects.filter(pk=job.pk).update(
+        state=LetterPdf.State.DONE,
+        file_path=relative,
+        sha256=rendered.sha256,
+        page_count=rendered.page_count,
+        size=rendered.size,
+        error="",
+        lease_expires_at=None,
+        finished_at=timezone.now(),
+    )
+    job.refresh_from_db()
+    return job
+
+
+def pdf_release(job_id: int, error: str, *, final: bool) -> None:
+    """After a failed attempt: back to the queue for a retry, or failed for good."""
+    LetterPdf.objects.filter(pk=job_id, state=LetterPdf.State.RENDERING).update(
+        state=LetterPdf.State.FAILED if final else LetterPdf.State.QUEUED,
+        error=error[:2000],
+        lease_expires_at=None,
+        finished_at=timezone.now() if final else None,
+    )
+
+
+def pdf_sweep(*, older_than_seconds: int = 60) -> int:
+    """Send again the jobs that are still queued (the broker was down when they were made) and
+    those whose worker died while rendering (lease expired). Returns how many were sent."""
+    now = timezone.now()
+    stale = LetterPdf.objects.filter(
+        Q(state=LetterPdf.State.QUEUED, created_at__lt=now - datetime.timedelta(seconds=older_than_seconds))
+        | Q(state=LetterPdf.State.RENDERING, lease_expires_at__lt=now)
+    ).values_list("pk", flat=True)
+    count = 0
+    for job_id in stale:
+        _send(job_id)
+        count += 1
+    return count
+
+
+def file_of(job: LetterPdf) -> Path:
+    return _media_path(job.file_path)

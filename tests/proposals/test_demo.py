@@ -1,0 +1,173 @@
+"""`load_demo` turns the five published seed documents into records, byte for byte."""
+
+from io import StringIO
+from pathlib import Path
+from types import SimpleNamespace
+
+import pytest
+from django.apps import apps
+from django.core.management import call_command
+
+from proposals.demo import documents as docs
+from proposals.models import Assignment, Proposal
+from replies.models import CoHandlingOpinion, Reply
+
+REPO_SEEDS = docs.SEED_DIR
+SHARED_SEEDS = Path(__file__).resolve().parents[2].parent / "shared" / "seeds"
+SEEDS = SHARED_SEEDS if SHARED_SEEDS.is_dir() else REPO_SEEDS
+
+
+@pytest.fixture
+def seeds(monkeypatch):
+    """The seed documents as documents.py parses them, read from ../shared/seeds when it is there
+    (the ground truth), else from the repo copies."""
+    monkeypatch.setattr(docs, "SEED_DIR", SEEDS)
+    return SimpleNamespace(
+        letter=docs.seed_letter.__wrapped__,  # uncached, so it really reads SEEDS
+        proposal=lambda: docs.seed_proposal.__wrapped__(docs.PROPOSAL_176),
+        raw=lambda name: (SEEDS / name).read_text(encoding="utf-8"),
+    )
+
+
+@pytest.fixture
+def demo(db):
+    call_command("load_demo", stdout=StringIO())
+
+
+def proposal_no(number, term, session):
+    return Proposal.objects.get(number=number, session__term=term, session__number=session)
+
+
+def reply_to(number, term, session):
+    return Reply.objects.get(assignment__proposal=proposal_no(number, term, session), assignment__role="lead")
+
+
+def cc_line(reply):
+    """The cc list as printed: bodies separated by 「，」, consecutive people by 「、」."""
+    text = ""
+    previous = None
+    for entry in reply.cc.order_by("position"):
+        if previous is not None:
+            text += "、" if previous.is_person and entry.is_person else "，"
+        text += entry.name
+        previous = entry
+    return text
+
+
+def test_repo_seed_copies_are_byte_identical_to_shared_seeds():
+    if not SHARED_SEEDS.is_dir():
+        pytest.skip(f"{SHARED_SEEDS} is not there to compare with")
+    shared = sorted(p.name for p in SHARED_SEEDS.glob("*.txt"))
+    assert shared == sorted(p.name for p in REPO_SEEDS.glob("*.txt"))
+    assert len(shared) == 5
+    for name in shared:
+        assert (REPO_SEEDS / name).read_bytes() == (SHARED_SEEDS / name).read_bytes(), name
+
+
+def test_proposal_176_text(demo, seeds):
+    proposal = proposal_no(176, 17, 3)
+    seed = seeds.proposal()
+    assert proposal.reasons == seed.reasons
+    assert proposal.suggestions == seed.suggestions
+    raw = seeds.raw(docs.PROPOSAL_176)
+    assert proposal.reasons in raw and proposal.suggestions in raw
+    assert proposal.reasons.startswith("近年来，在国家政策推动")
+    assert proposal.suggestions.startswith("（一）建立健全智能制造发展机制")
+    assert "二、建议" not in proposal.reasons
+    assert (proposal.lead_deputy.name, proposal.title) == ("傅磊", "关于推进智能制造产业发展的建议")
+    assert sorted(proposal.co_signers.values_list("name", flat=True)) == sorted(["潘省办", "胡国锋"])
+
+
+def test_reply_176(demo, seeds):
+    reply = reply_to(176, 17, 3)
+    seed = seeds.letter(docs.REPLY_176)
+    assert reply.body == seed.body
+    assert reply.body in seeds.raw(docs.REPLY_176)
+    assert reply.body.endswith("希望在今后继续多提宝贵意见。")
+    assert "抄" not in reply.body[-200:] and "2018年6月20日" not in reply.body
+    assert (reply.title, reply.salutation) == (seed.title, seed.salutation) == (
+        "对市十七届人大三次会议第176号建议的答复", "傅磊代表：",
+    )
+    assert reply.is_signed and reply.signed_on.isoformat() == "2018-06-20"
+    assert reply.bureau.name == seed.bureau == "慈溪市经济和信息化局"
+    assert [(c.name, c.is_person) for c in reply.cc.order_by("position")] == [
+        ("市人大代表工委", False),
+        ("市政府办公室", False),
+        ("市科技局", False),
+        ("白沙路街道人大工作委员会", False),
+        ("潘省办", True),
+        ("胡国锋", True),
+    ]
+    assert cc_line(reply) == "市人大代表工委，市政府办公室，市科技局，白沙路街道人大工作委员会，潘省办、胡国锋"
+    assert reply.assignment.state == "replied" and reply.assignment.proposal.state == "replied"
+
+
+def test_reply_110(demo, seeds):
+    reply = reply_to(110, 18, 1)
+    seed = seeds.letter(docs.REPLY_110)
+    assert reply.body == seed.body
+    assert reply.body in seeds.raw(docs.REPLY_110)
+    assert reply.body.endswith("多提宝贵意见和建议。")
+    assert reply.document_number == seed.document_number == "慈经信建〔2022〕3号"
+    assert (reply.document_year, reply.document_seq) == (2022, 3)
+    assert reply.signer.full_name == seed.signer == "龚激红"
+    assert reply.category_mark == seed.category_mark == "A"
+    assert (reply.title, reply.salutation) == (seed.title, seed.salutation) == (
+        "对市十八届人大一次会议第110号建议的答复", "罗冲代表：",
+    )
+    assert reply.assignment.proposal.lead_deputy.name == "罗冲"
+
+
+def test_reply_366(demo, seeds):
+    reply = reply_to(366, 18, 2)
+    seed = seeds.letter(docs.REPLY_366)
+    assert reply.body == seed.body
+    assert reply.body in seeds.raw(docs.REPLY_366)
+    assert reply.body.startswith("\u3000\u3000您在市第十八届人大第二次会议闭会期间")
+    assert reply.signed_on.isoformat() == "2023-09-12"
+    assert [(c.name, c.is_person) for c in reply.cc.order_by("position")] == [
+        (name, False)
+        for name in [
+            "市人大代表工委", "市政府办公室", "市税务局", "市人力社保局", "市教育局",
+            "市自然资源规划局", "市委人才办", "匡堰镇人大主席团",
+        ]
+    ]
+    proposal = reply.assignment.proposal
+    assert proposal.timing == Proposal.Timing.RECESS
+    assert (proposal.lead_deputy.name, proposal.lead_deputy.delegation.cc_label) == ("岑国建", "匡堰镇人大主席团")
+    assert (reply.title, reply.salutation) == (seed.title, seed.salutation)
+
+
+def test_opinion_239(demo, seeds):
+    opinion = CoHandlingOpinion.objects.get(assignment__proposal=proposal_no(239, 17, 1))
+    seed = seeds.letter(docs.OPINION_239)
+    assert opinion.assignment.bureau.short_name == "市科技局"
+    assert opinion.assignment.role == Assignment.Role.ASSISTING
+    assert opinion.title == seed.title == "关于慈溪市人大十七届第一次会议第239号建议的协办意见"
+    assert opinion.body == seed.body
+    assert opinion.body in seeds.raw(docs.OPINION_239)
+    assert opinion.body.endswith("关心和支持科技工作的谢意!")
+    assert opinion.is_sent and opinion.assignment.state == "opinion_sent"
+    assert opinion.salutation == seed.salutation == "市经信局："
+    lead = opinion.assignment.proposal.assignments.get(role=Assignment.Role.LEAD)
+    assert (lead.bureau.short_name, lead.state) == ("市经信局", "drafting")
+
+
+def _all_rows():
+    return {
+        model._meta.label: list(model.objects.order_by("pk").values())
+        for model in apps.get_models()
+        if model._meta.managed and not model._meta.proxy
+    }
+
+
+def test_loading_twice_changes_nothing(db):
+    call_command("load_demo", stdout=StringIO())
+    before = _all_rows()
+    assert len(before["proposals.Proposal"]) == 5 and len(before["replies.Reply"]) == 4
+    out = StringIO()
+    call_command("load_demo", stdout=out)
+    after = _all_rows()
+    assert {k: len(v) for k, v in after.items()} == {k: len(v) for k, v in before.items()}
+    assert after == before
+    assert "nothing changed" in out.getvalue()

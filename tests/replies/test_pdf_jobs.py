@@ -1,0 +1,106 @@
+"""Signing queues the official letter; a real Celery worker renders it once."""
+
+import hashlib
+from unittest import mock
+
+import pytest
+from kombu.exceptions import OperationalError
+
+from proposals.models import Event
+from replies import pdf
+from replies.models import LetterPdf
+from tests.conftest import wait_for
+
+from .pdf_helpers import LONG_BODY, signed_reply
+
+
+def job_state(job_id):
+    return LetterPdf.objects.get(pk=job_id).state
+
+
+@pytest.mark.worker
+def test_a_worker_renders_a_signed_reply_end_to_end(celery_worker_factory, media_root, proposal, cora, alice, lily, bureau_a):
+    celery_worker_factory()
+    reply = signed_reply(proposal, cora, alice, lily, bureau_a)
+    job = reply.pdfs.get()
+    wait_for(lambda: job_state(job.pk) == "done", timeout=90)
+    job.refresh_from_db()
+    content = pdf.file_of(job).read_bytes()
+    assert content.startswith(b"%PDF") and job.size == len(content)
+    assert job.sha256 == hashlib.sha256(content).hexdigest()
+    assert job.page_count >= 1 and job.attempts == 1
+
+
+@pytest.mark.worker
+def test_a_job_killed_mid_render_is_run_again_and_yields_one_file(celery_worker_factory, media_root, proposal, cora, alice, lily, bureau_a):
+    first = celery_worker_factory()
+    reply = signed_reply(proposal, cora, alice, lily, bureau_a, body=LONG_BODY)
+    job = reply.pdfs.get()
+    wait_for(lambda: job_state(job.pk) == "rendering", timeout=60, interval=0.01)
+    first.kill()
+    assert job_state(job.pk) == "rendering"  # the dead worker still "holds" it
+    folder = media_root / "letters" / f"reply-{reply.pk}"
+    assert not any(p.suffix == ".pdf" for p in folder.glob("*")) if folder.exists() else True
+
+    celery_worker_factory()
+    # The sweep re-sends jobs whose lease ran out (5 s in the test settings).
+    wait_for(lambda: pdf.pdf_sweep(older_than_seconds=0) and False or job_state(job.pk) == "done", timeout=120, interval=1)
+    job.refresh_from_db()
+    assert job.attempts == 2
+    files = sorted(p.name for p in folder.iterdir())
+    assert files == [f"generation-{job.generation}.pdf"]  # one file, no temp leftovers
+
+
+@pytest.mark.worker
+def test_signing_succeeds_when_the_broker_is_down_and_the_sweep_sends_it_later(celery_worker_factory, media_root, proposal, cora, alice, lily, bureau_a):
+    from replies.tasks import render_reply_pdf
+
+    with mock.patch.object(render_reply_pdf, "delay", side_effect=OperationalError("broker down")):
+        reply = signed_reply(proposal, cora, alice, lily, bureau_a)
+    assert reply.document_number and reply.assignment.state == "signed"
+    job = reply.pdfs.get()
+    assert job.state == "queued"
+    celery_worker_factory()
+    assert pdf.pdf_sweep(older_than_seconds=0) == 1
+    wait_for(lambda: job_state(job.pk) == "done", timeout=90)
+
+
+def test_running_a_job_twice_renders_once_and_a_rerender_gives_the_same_hash(db, media_root, proposal, cora, alice, lily, bureau_a, admin_user):
+    reply = signed_reply(proposal, cora, alice, lily, bureau_a)
+    job = reply.pdfs.get()
+    assert pdf.pdf_render(job.pk).state == "done"
+    assert pdf.pdf_render(job.pk) is None  # a duplicate delivery finds it done
+    again = pdf.pdf_rerender(reply=reply, by=admin_user)
+    assert pdf.pdf_render(again.pk).sha256 == LetterPdf.objects.get(pk=job.pk).sha256
+    assert again.generation == 2
+    assert Event.objects.filter(action="pdf_rerender", actor=admin_user).exists()
+
+
+def test_expected_failures_fail_at_once_and_admins_see_why(db, client, media_root, proposal, cora, alice, lily, bureau_a, admin_user):
+    from replies.tasks import render_reply_pdf
+
+    reply = signed_reply(proposal, cora, alice, lily, bureau_a)
+    job = reply.pdfs.get()
+    with mock.patch("replies.letter.missing_roles", return_value=["fang"]):
+        render_reply_pdf.apply(args=[job.pk])
+    job.refresh_from_db()
+    assert job.state == "failed" and "缺少中文字体" in job.error and job.attempts == 1
+    client.force_login(admin_user)
+    assert "缺少中文字体" in client.get(f"/replies/{reply.pk}/").content.decode()
+    client.force_login(alice)
+    page = client.get(f"/replies/{reply.pk}/").content.decode()
+    assert "生成失败" in page and "缺少中文字体" not in page
+
+
+def test_unexpected_failures_retry_with_backoff(db, media_root, proposal, cora, alice, lily, bureau_a):
+    from replies.tasks import render_reply_pdf
+
+    reply = signed_reply(proposal, cora, alice, lily, bureau_a)
+    job = reply.pdfs.get()
+    with mock.patch("replies.pdf.render_letter_pdf", side_effect=RuntimeError("disk full")), \
+         mock.patch.object(render_reply_pdf, "retry", side_effect=RuntimeError("retry scheduled")) as retry:
+        with pytest.raises(RuntimeError, match="retry scheduled"):
+            render_reply_pdf.apply(args=[job.pk], throw=True)
+    assert retry.call_args.kwargs["countdown"] == 2
+    job.refresh_from_db()
+    assert job.state == "queued" and "disk full" in job.error  # back in the queue for the retry
