@@ -190,9 +190,10 @@ def _locked(assignment: Assignment) -> Assignment:
     )
 
 
-def _sync_proposal_state(proposal: Proposal) -> None:
-    """The proposal is as far along as its least advanced active lead assignment."""
-    if proposal.state == ProposalState.CLOSED:
+def _sync_proposal_state(proposal: Proposal, *, reopen: bool = False) -> None:
+    """The proposal is as far along as its least advanced active lead assignment.
+    A closed proposal stays closed unless a new reply round reopens it."""
+    if proposal.state == ProposalState.CLOSED and not reopen:
         return
     leads = proposal.assignments.filter(role=Assignment.Role.LEAD).active()
     states = [LEAD_TO_PROPOSAL[s] for s in leads.values_list("state", flat=True)]
@@ -402,6 +403,10 @@ def assignment_approve_reassignment(
             by=by,
             assigned_at=timezone.now(),
         )
+        if not assignment.is_lead:
+            from replies.services import cc_replace_in_drafts
+
+            cc_replace_in_drafts(proposal=assignment.proposal, old=assignment.bureau, new=new_bureau)
         _record(
             proposal=assignment.proposal,
             assignment=replacement,
@@ -417,6 +422,7 @@ def assignment_approve_reassignment(
 def assignment_refuse_reassignment(*, assignment: Assignment, by, note: str) -> Assignment:
     with transaction.atomic():
         transition, assignment, note = _begin("refuse_reassignment", assignment, by, note)
+        assignment.reassignment_reason = ""  # the request and the refusal stay in the event log
         _move(assignment, transition, by=by, note=note)
     return assignment
 
@@ -475,12 +481,13 @@ def reply_sign(*, assignment: Assignment, by, signed_on: datetime.date | None = 
 
 
 def reply_send(*, assignment: Assignment, by) -> Assignment:
+    from replies.letter.data import CcRecipient, cc_line
     from replies.services import current_reply
 
     with transaction.atomic():
         transition, assignment, _note = _begin("send", assignment, by)
         reply = current_reply(assignment)
-        cc = "，".join(reply.cc.values_list("name", flat=True))
+        cc = cc_line(tuple(CcRecipient(c.name, c.is_person) for c in reply.cc.all())).rstrip("。")
         _move(assignment, transition, by=by, note=_("抄送：%(cc)s") % {"cc": cc} if cc else "")
     return assignment
 
@@ -492,6 +499,7 @@ def reply_new_round(*, assignment: Assignment, by, reason: str):
     with transaction.atomic():
         transition, assignment, reason = _begin("new_round", assignment, by, reason)
         _move(assignment, transition, by=by, note=reason)
+        _sync_proposal_state(assignment.proposal, reopen=True)
         reply = reply_start(assignment=assignment, by=by, reason=reason)
     return reply
 

@@ -118,6 +118,16 @@ class ReplyCc(models.Model):
     def __str__(self):
         return self.name
 
+    def save(self, *args, **kwargs):
+        if Reply.objects.filter(pk=self.reply_id, signed_at__isnull=False).exists():
+            raise ValidationError(_("已签发的答复不能修改抄送。"))
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        if self.reply.is_signed:
+            raise ValidationError(_("已签发的答复不能修改抄送。"))
+        return super().delete(*args, **kwargs)
+
 
 class OpinionQuerySet(models.QuerySet):
     def visible_to(self, user):

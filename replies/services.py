@@ -73,11 +73,20 @@ def proposal_people(assignment: Assignment) -> set[str]:
 
 
 def _set_cc(reply: Reply, entries: list[CcEntry]) -> None:
+    if reply.is_signed:  # the cc list is part of the signed letter
+        raise WorkflowError(_("已签发的答复不能修改抄送。"))
     reply.cc.all().delete()
     ReplyCc.objects.bulk_create(
         ReplyCc(reply=reply, position=i, name=e.name, is_person=e.is_person)
         for i, e in enumerate(entries, start=1)
     )
+
+
+def cc_replace_in_drafts(*, proposal, old: Organization, new: Organization) -> None:
+    """After an assisting bureau is replaced, unsigned drafts cc the new one instead."""
+    ReplyCc.objects.filter(
+        reply__assignment__proposal=proposal, reply__signed_at__isnull=True, name=old.cc_label
+    ).update(name=new.cc_label)
 
 
 def reply_start(*, assignment: Assignment, by, reason: str = "") -> Reply:
@@ -155,6 +164,8 @@ def reply_save_draft(
     with transaction.atomic():
         assignment = Assignment.objects.select_for_update().get(pk=reply.assignment_id)
         _may_edit(by, assignment)
+        if Reply.objects.filter(pk=reply.pk, signed_at__isnull=False).exists():
+            raise WorkflowError(_("这一轮答复已签发，不能修改；请在当前轮次的草稿中修改。"))
         marks = assignment.proposal.session.category_marks
         if category_mark and category_mark not in list(marks):  # "AB" is not a mark of "ABCD"
             raise WorkflowError(_("类别标记只能是 %(marks)s 之一。") % {"marks": "、".join(marks)})

@@ -28,6 +28,7 @@ import os
 import re
 import shutil
 import struct
+import tempfile
 import threading
 from dataclasses import dataclass
 from functools import cache
@@ -407,14 +408,42 @@ def font_config():
             if _font_config is None:
                 from weasyprint.text.fonts import FontConfiguration
 
-                _font_config = FontConfiguration()
-                atexit.register(_remove_font_folder, _font_config)
+                config = FontConfiguration()
+                # WeasyPrint copies every @font-face file (~90 MB here) into ``_folder`` and
+                # removes it in __del__, which never runs in processes that end with os._exit
+                # (Celery's prefork children) or are killed. In a folder of ours, named by
+                # process id, the next process removes the copies of dead ones.
+                if hasattr(config, "_folder"):
+                    config._folder = _font_copies_folder()
+                atexit.register(_remove_font_folder, config)
+                _font_config = config
     return _font_config
 
 
+def _font_copies_folder() -> Path:
+    uid = getattr(os, "getuid", lambda: 0)()
+    base = Path(tempfile.gettempdir()) / f"jianyi-letter-fonts-{uid}"
+    base.mkdir(mode=0o700, exist_ok=True)
+    for folder in base.iterdir():
+        pid = folder.name.partition("-")[0]
+        if pid.isdigit() and not _process_alive(int(pid)):
+            shutil.rmtree(folder, ignore_errors=True)
+    return Path(tempfile.mkdtemp(prefix=f"{os.getpid()}-", dir=base))
+
+
+def _process_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
 def _remove_font_folder(config) -> None:
-    # WeasyPrint removes its copy of the fonts in FontConfiguration.__del__, which fails
-    # noisily when it runs during interpreter shutdown; do it while the process is whole.
+    # Also done here rather than in FontConfiguration.__del__, which fails noisily when it
+    # runs during interpreter shutdown.
     folder = getattr(config, "_folder", None)
     if folder:
         shutil.rmtree(folder, ignore_errors=True)

@@ -450,6 +450,11 @@ def test_same_letter_gives_same_bytes(reply_176):
     assert again.content == reply_176.result.content
     assert again.sha256 == reply_176.result.sha256
     assert again.size == len(again.content)
+    # Nothing that changes from one run (or second) to the next: no dates, no random /ID.
+    reader = PdfReader(io.BytesIO(again.content))
+    assert not {"/CreationDate", "/ModDate"} & set(reader.metadata)
+    assert "/ID" not in reader.trailer
+    assert reader.metadata["/Title"] == reply_176.letter.title
 
 
 def test_draft_is_marked_on_every_page(rare_name):
