@@ -6,7 +6,6 @@ reply-specific part inside the workflow's transaction.
 
 import datetime
 import re
-from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
@@ -21,25 +20,20 @@ from proposals.models import Assignment
 from proposals.states import AssignmentState
 from proposals.workflow import ConflictError, WorkflowError
 
+from .letter.data import CcRecipient
 from .models import CoHandlingOpinion, DocumentCounter, Reply, ReplyCc
-
-
-@dataclass(frozen=True)
-class CcEntry:
-    name: str
-    is_person: bool = False
 
 
 def current_reply(assignment: Assignment) -> Reply:
     return assignment.replies.order_by("-round").first()
 
 
-def default_cc(assignment: Assignment) -> list[CcEntry]:
+def default_cc(assignment: Assignment) -> list[CcRecipient]:
     """抄送 by default: the congress office, the government office, the assisting bureaus, the
     deputy's delegation body and the co-signers, in that order (as the 176 reply prints it)."""
     proposal = assignment.proposal
     entries = [
-        CcEntry(o.cc_label)
+        CcRecipient(o.cc_label)
         for kind in (Organization.Kind.CONGRESS_OFFICE, Organization.Kind.GOVERNMENT_OFFICE)
         for o in Organization.objects.filter(kind=kind).order_by("id")[:1]
     ]
@@ -49,9 +43,9 @@ def default_cc(assignment: Assignment) -> list[CcEntry]:
         .select_related("bureau")
         .order_by("id")
     )
-    entries += [CcEntry(a.bureau.cc_label) for a in assisting]
-    entries.append(CcEntry(proposal.lead_deputy.delegation.cc_label))
-    entries += [CcEntry(d.name, is_person=True) for d in proposal.co_signers.order_by("name")]
+    entries += [CcRecipient(a.bureau.cc_label) for a in assisting]
+    entries.append(CcRecipient(proposal.lead_deputy.delegation.cc_label))
+    entries += [CcRecipient(d.name, is_person=True) for d in proposal.co_signers.order_by("name")]
     seen, unique = set(), []
     for entry in entries:
         if entry.name not in seen:
@@ -60,11 +54,11 @@ def default_cc(assignment: Assignment) -> list[CcEntry]:
     return unique
 
 
-def parse_cc_text(text: str, known_people: set[str]) -> list[CcEntry]:
+def parse_cc_text(text: str, known_people: set[str]) -> list[CcRecipient]:
     """One recipient a line (or separated by ，、,); names of the proposal's deputies count as people."""
     names = [n.strip() for n in re.split(r"[\n，,、;；]", text or "") if n.strip()]
     names = [n.rstrip("。") for n in names]
-    return [CcEntry(n, is_person=n in known_people) for n in dict.fromkeys(names) if n]
+    return [CcRecipient(n, is_person=n in known_people) for n in dict.fromkeys(names) if n]
 
 
 def proposal_people(assignment: Assignment) -> set[str]:
@@ -72,7 +66,7 @@ def proposal_people(assignment: Assignment) -> set[str]:
     return {proposal.lead_deputy.name, *proposal.co_signers.values_list("name", flat=True)}
 
 
-def _set_cc(reply: Reply, entries: list[CcEntry]) -> None:
+def _set_cc(reply: Reply, entries: list[CcRecipient]) -> None:
     if reply.is_signed:  # the cc list is part of the signed letter
         raise WorkflowError(_("已签发的答复不能修改抄送。"))
     reply.cc.all().delete()
@@ -105,7 +99,7 @@ def reply_start(*, assignment: Assignment, by, reason: str = "") -> Reply:
         updated_by=by,
     )
     entries = (
-        [CcEntry(c.name, c.is_person) for c in previous.cc.all()]
+        [CcRecipient(c.name, c.is_person) for c in previous.cc.all()]
         if previous
         else default_cc(assignment)
     )
@@ -158,7 +152,7 @@ def reply_save_draft(
     disclosure: str,
     contact_name: str,
     contact_phone: str,
-    cc: list[CcEntry],
+    cc: list[CcRecipient],
 ) -> Reply:
     """Save a draft only if nobody saved it since ``version`` was read; else ConflictError."""
     with transaction.atomic():

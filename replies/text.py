@@ -6,7 +6,7 @@ The browser view and the official letter both read the body through this module.
 import re
 from dataclasses import dataclass
 
-_NUM = "一二三四五六七八九十"
+_NUM = "一二三四五六七八九十百零〇"
 HEADING_PATTERNS = [
     (1, re.compile(rf"^[{_NUM}]+、")),
     (2, re.compile(rf"^[（(][{_NUM}]+[）)]")),
@@ -14,6 +14,11 @@ HEADING_PATTERNS = [
     (4, re.compile(r"^[（(]\d+[）)]")),
 ]
 _WHITESPACE = " \t\u3000\r"
+
+
+# The font each heading level takes in the official letter (GB/T 9704): 一、 黑体, （一） 楷体,
+# 1. and （1） 仿宋 like the body.
+LETTER_FONTS = {0: "", 1: "hei", 2: "kai", 3: "fang", 4: "fang"}
 
 
 @dataclass(frozen=True)

@@ -1,7 +1,8 @@
 """Moving a proposal to a given point of the workflow, through the real services."""
 
 from proposals import workflow
-from replies.services import CcEntry, current_reply, default_cc, reply_save_draft
+from replies.letter.data import CcRecipient
+from replies.services import current_reply, default_cc, reply_save_draft
 
 
 def assign(proposal, cora, lead, assistants=()):
@@ -13,7 +14,7 @@ def write_reply(assignment, by, body="一、总体情况\n您的建议已收悉�
     return reply_save_draft(
         reply=reply, by=by, version=reply.version, body=body, category_mark=mark,
         disclosure="public", contact_name="陈承办", contact_phone="0574-63000000",
-        cc=[CcEntry(c.name, c.is_person) for c in reply.cc.all()] or default_cc(assignment),
+        cc=[CcRecipient(c.name, c.is_person) for c in reply.cc.all()] or default_cc(assignment),
     )
 
 

@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
+from replies.letter.data import CcRecipient
+
 SEED_DIR = Path(__file__).resolve().parent / "seeds"
 
 PROPOSAL_176 = "proposal-176-fulei-text.txt"
@@ -23,12 +25,6 @@ OPINION_239 = "cohandling-239-huguofeng-17th-1st.txt"
 _DATE = re.compile(r"^(\d{4})年(\d{1,2})月(\d{1,2})日$")
 _NUMBER_AND_SIGNER = re.compile(r"^(?P<number>\S+〔\d{4}〕\d+号)\s+签发人：\s*(?P<signer>\S+)$")
 _CC = re.compile(r"^抄\s*送：(?P<list>.*?)。?$")
-
-
-@dataclass(frozen=True)
-class CcEntry:
-    name: str
-    is_person: bool = False
 
 
 @dataclass(frozen=True)
@@ -45,7 +41,7 @@ class SeedLetter:
     signer: str = ""
     bureau: str = ""
     date: datetime.date | None = None
-    cc: tuple[CcEntry, ...] = field(default_factory=tuple)
+    cc: tuple[CcRecipient, ...] = field(default_factory=tuple)
 
 
 @dataclass(frozen=True)
@@ -67,13 +63,13 @@ def _trim_blank_lines(lines: list[str]) -> str:
     return "\n".join(lines)
 
 
-def _parse_cc(text: str) -> tuple[CcEntry, ...]:
+def _parse_cc(text: str) -> tuple[CcRecipient, ...]:
     entries = []
     for part in re.split(r"[，,]", text):
         names = [n for n in part.split("、") if n.strip()]
         # 「潘省办、胡国锋」: people are joined with 、, bodies with ，
         is_person = len(names) > 1
-        entries.extend(CcEntry(n.strip(), is_person) for n in names)
+        entries.extend(CcRecipient(n.strip(), is_person) for n in names)
     return tuple(entries)
 
 

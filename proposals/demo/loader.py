@@ -16,8 +16,9 @@ from django.utils import timezone
 from accounts.models import Deputy, Membership, Organization, User
 from proposals import workflow
 from proposals.models import Assignment, Event, Proposal, Session
+from replies.letter.data import CcRecipient
 from replies.models import DocumentCounter, Reply
-from replies.services import CcEntry, current_reply, reply_save_draft
+from replies.services import current_reply, reply_save_draft
 
 from . import documents as docs
 
@@ -216,8 +217,8 @@ class Loader:
         )
         workflow.assignment_accept(assignment=lead, by=staff)
         reply = current_reply(lead)
-        cc = [CcEntry(e.name, e.is_person) for e in seed.cc] or [
-            CcEntry(c.name, c.is_person) for c in reply.cc.all()
+        cc = [CcRecipient(e.name, e.is_person) for e in seed.cc] or [
+            CcRecipient(c.name, c.is_person) for c in reply.cc.all()
         ]
         reply_save_draft(
             reply=reply, by=staff, version=reply.version, body=seed.body,

@@ -23,6 +23,7 @@ once per set of files (fonts are read and registered at parse time, not per rend
 """
 
 import atexit
+import bisect
 import hashlib
 import os
 import re
@@ -199,46 +200,55 @@ def _read_table(file, face_offset: int, tag: bytes) -> bytes | None:
     return None
 
 
-def _cmap_covers(cmap: bytes, text: str) -> bool:
-    """Whether a raw ``cmap`` table maps every character of ``text`` to a glyph.
+class CmapCoverage:
+    """Which characters a font maps to a glyph, read from its raw ``cmap`` table.
 
-    Reads the Unicode subtable in place (format 12, else 4): fontTools would decode the whole
+    Uses the Unicode subtable in place (format 12, else 4): fontTools would decode the whole
     table first, about 0.3 s for a Noto CJK face, at every start-up check.
     """
-    subtables = {}
-    for i in range(struct.unpack_from(">H", cmap, 2)[0]):
-        platform, encoding, offset = struct.unpack_from(">HHL", cmap, 4 + 8 * i)
-        subtables.setdefault(struct.unpack_from(">H", cmap, offset)[0], []).append(
-            (platform, encoding, offset)
-        )
-    unicode_ids = {(3, 10), (0, 4), (0, 6), (3, 1), (0, 3), (0, 1), (0, 0)}
-    for offset in (o for p, e, o in subtables.get(12, []) if (p, e) in unicode_ids):
-        count = struct.unpack_from(">L", cmap, offset + 12)[0]
-        groups = [struct.unpack_from(">LL", cmap, offset + 16 + 12 * g) for g in range(count)]
-        return all(any(a <= ord(c) <= b for a, b in groups) for c in text)
-    for offset in (o for p, e, o in subtables.get(4, []) if (p, e) in unicode_ids):
-        segments = struct.unpack_from(">H", cmap, offset + 6)[0] // 2
-        ends = struct.unpack_from(f">{segments}H", cmap, offset + 14)
-        starts_at = offset + 16 + 2 * segments
-        starts = struct.unpack_from(f">{segments}H", cmap, starts_at)
-        deltas = struct.unpack_from(f">{segments}h", cmap, starts_at + 2 * segments)
-        ranges_at = starts_at + 4 * segments
-        ranges = struct.unpack_from(f">{segments}H", cmap, ranges_at)
-        for char in text:
-            code = ord(char)
-            seg = next((k for k, end in enumerate(ends) if end >= code), None)
-            if seg is None or starts[seg] > code:
-                return False
-            if ranges[seg] == 0:
-                glyph = (code + deltas[seg]) & 0xFFFF
-            else:
-                at = ranges_at + 2 * seg + ranges[seg] + 2 * (code - starts[seg])
-                glyph = struct.unpack_from(">H", cmap, at)[0]
-                glyph = (glyph + deltas[seg]) & 0xFFFF if glyph else 0
-            if glyph == 0:
-                return False
-        return True
-    return False
+
+    _UNICODE = {(3, 10), (0, 4), (0, 6), (3, 1), (0, 3), (0, 1), (0, 0)}
+
+    def __init__(self, cmap: bytes):
+        self.format = 0
+        found: dict[int, int] = {}
+        for i in range(struct.unpack_from(">H", cmap, 2)[0]):
+            platform, encoding, offset = struct.unpack_from(">HHL", cmap, 4 + 8 * i)
+            if (platform, encoding) in self._UNICODE:
+                found.setdefault(struct.unpack_from(">H", cmap, offset)[0], offset)
+        if 12 in found:
+            offset, self.format = found[12], 12
+            count = struct.unpack_from(">L", cmap, offset + 12)[0]
+            groups = struct.unpack_from(f">{3 * count}L", cmap, offset + 16)
+            self.starts, self.ends = groups[0::3], groups[1::3]
+        elif 4 in found:
+            offset, self.format = found[4], 4
+            segments = struct.unpack_from(">H", cmap, offset + 6)[0] // 2
+            self.ends = struct.unpack_from(f">{segments}H", cmap, offset + 14)
+            starts_at = offset + 16 + 2 * segments
+            self.starts = struct.unpack_from(f">{segments}H", cmap, starts_at)
+            self.deltas = struct.unpack_from(f">{segments}h", cmap, starts_at + 2 * segments)
+            self.ranges_at = starts_at + 4 * segments
+            self.ranges = struct.unpack_from(f">{segments}H", cmap, self.ranges_at)
+            self.cmap = cmap
+
+    def __call__(self, char: str) -> bool:
+        code = ord(char)
+        if self.format == 0:
+            return False
+        seg = bisect.bisect_left(self.ends, code)
+        if seg == len(self.ends) or self.starts[seg] > code:
+            return False
+        if self.format == 12:
+            return True
+        if self.ranges[seg] == 0:
+            return (code + self.deltas[seg]) & 0xFFFF != 0
+        at = self.ranges_at + 2 * seg + self.ranges[seg] + 2 * (code - self.starts[seg])
+        glyph = struct.unpack_from(">H", self.cmap, at)[0]
+        return glyph != 0 and (glyph + self.deltas[seg]) & 0xFFFF != 0
+
+    def covers(self, text: str) -> bool:
+        return all(self(char) for char in text)
 
 
 @cache
@@ -266,7 +276,7 @@ def _inspect(path: Path, stamp: tuple[int, int]) -> tuple[int, str, bool] | None
                     chosen, name = index, face_names[0]
                     break
             cmap = _read_table(file, offsets[chosen], b"cmap")
-            return chosen, name, cmap is not None and _cmap_covers(cmap, _CJK_PROBE)
+            return chosen, name, cmap is not None and CmapCoverage(cmap).covers(_CJK_PROBE)
     except (OSError, TTLibError, KeyError, struct.error, AssertionError, IndexError):
         return None
 
@@ -337,6 +347,33 @@ def font_report() -> dict[str, list[Path]]:
 def missing_roles() -> list[str]:
     """Roles for which no font able to print Chinese was found."""
     return [role for role, stack in font_stacks().items() if not stack]
+
+
+@cache
+def _coverage(path: Path, index: int, stamp: tuple[int, int]) -> CmapCoverage:
+    with path.open("rb") as file:
+        cmap = _read_table(file, _face_offsets(file)[index], b"cmap")
+    return CmapCoverage(cmap or b"\0\0\0\0")
+
+
+_covered: dict[tuple[str, str], bool] = {}
+
+
+def first_font_lacks(role: str, text: str) -> set[str]:
+    """The characters of ``text`` that the role's first font has no glyph for (they print
+    from a fallback face)."""
+    stack = font_stacks()[role]
+    if not stack:
+        return set(text)
+    font = stack[0]
+    lacking = set()
+    for char in set(text):
+        known = _covered.get((font.key, char))
+        if known is None:
+            known = _covered[(font.key, char)] = _coverage(font.path, font.index, font.stamp)(char)
+        if not known:
+            lacking.add(char)
+    return lacking
 
 
 def family_stacks(stacks: dict[str, tuple[FontFile, ...]] | None = None) -> dict[str, str]:

@@ -15,6 +15,11 @@ from functools import cache
 from pathlib import Path
 
 from django.template import Context, Engine
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
+
+from replies.text import LETTER_FONTS
+from replies.text import paragraphs as body_paragraphs
 
 from . import fonts
 from .data import LetterData, cc_line, format_date
@@ -33,16 +38,6 @@ RULE_MM = 0.5
 PT_MM = 25.4 / 72
 TITLE_MAX_EM = math.floor(TEXT_WIDTH_MM / (TITLE_PT * PT_MM))  # 二号 characters a line: 20
 
-# 「一、」 黑体; 「（一）」/「(一)」 楷体; 「1.」「1．」 and 「（1）」 仿宋 (all 三号, not bold).
-_NUMERALS = "一二三四五六七八九十百零〇"
-HEADING_PATTERNS = (
-    (re.compile(rf"^[{_NUMERALS}]+、"), "hei"),
-    (re.compile(rf"^[（(][{_NUMERALS}]+[）)]"), "kai"),
-    (re.compile(r"^[（(]\d+[）)]"), "fang"),
-    (re.compile(r"^\d+[.．](?!\d)"), "fang"),
-)
-
-
 @dataclass(frozen=True)
 class RenderedPdf:
     content: bytes
@@ -52,26 +47,6 @@ class RenderedPdf:
 
 
 # --- text rules -----------------------------------------------------------------------------
-
-
-def body_paragraphs(body: str) -> list[str]:
-    """One paragraph per non-blank line, without the spaces around it (ASCII or U+3000)."""
-    return [line.strip() for line in body.splitlines() if line.strip()]
-
-
-def split_heading(paragraph: str) -> tuple[str, str, str]:
-    """(heading part, its font role, rest) for a heading line; ("", "", paragraph) otherwise.
-
-    Only the heading sentence, up to and including the first 「。」, takes the heading font:
-    「（一）围绕…抓总体谋划。一是……」 continues in the body font after 「谋划。」.
-    """
-    for pattern, role in HEADING_PATTERNS:
-        if pattern.match(paragraph):
-            end = paragraph.find("。")
-            if end < 0:
-                return paragraph, role, ""
-            return paragraph[: end + 1], role, paragraph[end + 1 :]
-    return "", "", paragraph
 
 
 def _em(char: str) -> float:
@@ -135,6 +110,25 @@ def balanced_lines(text: str, max_em: float = TITLE_MAX_EM) -> list[str]:
 # --- layout ---------------------------------------------------------------------------------
 
 
+def text_html(text: str, role: str = "fang") -> SafeString:
+    """``text`` escaped, with each run of characters that the role's first font lacks (喆 in
+    FandolFang) in a ``<span class="t">``: its fallback face must not make the line taller
+    (letter.css). Spans only where needed: each one costs WeasyPrint layout time."""
+    lacking = fonts.first_font_lacks(role, text)
+    if not lacking:
+        return escape(text)
+    runs: list[tuple[bool, str]] = []
+    for char in text:
+        fallback = char in lacking
+        if runs and runs[-1][0] == fallback:
+            runs[-1] = (fallback, runs[-1][1] + char)
+        else:
+            runs.append((fallback, char))
+    return mark_safe(  # noqa: S308 - every piece is escaped
+        "".join(f'<span class="t">{escape(t)}</span>' if fb else escape(t) for fb, t in runs)
+    )
+
+
 def _mm(value: float) -> str:
     return f"{value:.3f}mm"
 
@@ -195,7 +189,11 @@ def _closing(letter: LetterData) -> dict | None:
     date = format_date(letter.date) if letter.date else ""
     if not (letter.signing_bureau or date or notes):
         return None
-    return {"bureau": letter.signing_bureau.strip(), "date": date, "notes": notes}
+    return {
+        "bureau": text_html(letter.signing_bureau.strip()),
+        "date": text_html(date),
+        "notes": [text_html(f"（{note}）") for note in notes],
+    }
 
 
 def letter_context(letter: LetterData, *, draft: bool = False) -> dict:
@@ -206,21 +204,21 @@ def letter_context(letter: LetterData, *, draft: bool = False) -> dict:
         title_gap = 2 * LINE_MM  # two blank lines under the red rule
     else:
         title_gap = LINE_MM
-    paragraphs = []
-    for paragraph in body_paragraphs(letter.body):
-        heading, role, rest = split_heading(paragraph)
-        paragraphs.append({"heading": heading, "font": role, "text": rest})
+    paragraphs = [
+        {"heading": p.heading, "font": LETTER_FONTS[p.level], "text": text_html(p.rest)}
+        for p in body_paragraphs(letter.body)
+    ]
     return {
         "css": letter_css(),
         "draft": draft,
         "header": header,
         "title_text": letter.title.strip(),
-        "title_lines": balanced_lines(letter.title.strip()),
+        "title_lines": [text_html(line, "xbs") for line in balanced_lines(letter.title.strip())],
         "title_gap": _mm(title_gap),
-        "salutation": letter.salutation.strip(),
+        "salutation": text_html(letter.salutation.strip()),
         "paragraphs": paragraphs,
         "closing": _closing(letter),
-        "cc_text": cc_line(letter.cc),
+        "cc_text": text_html(f"抄送：{cc}") if (cc := cc_line(letter.cc)) else "",
     }
 
 

@@ -8,7 +8,7 @@ from proposals import workflow
 from proposals.workflow import ConflictError, WorkflowError
 from replies.models import CoHandlingOpinion, Reply
 from replies.services import (
-    CcEntry,
+    CcRecipient,
     current_reply,
     default_cc,
     opinion_save_draft,
@@ -24,7 +24,7 @@ def save(reply, by, version, body="正文", mark="A", cc=None, **extra):
         reply=reply, by=by, version=version, body=body, category_mark=mark,
         disclosure=extra.get("disclosure", "public"), contact_name=extra.get("contact_name", "陈承办"),
         contact_phone=extra.get("contact_phone", "0574-63000000"),
-        cc=cc if cc is not None else [CcEntry(c.name, c.is_person) for c in reply.cc.all()],
+        cc=cc if cc is not None else [CcRecipient(c.name, c.is_person) for c in reply.cc.all()],
     )
 
 
@@ -58,14 +58,14 @@ def test_first_save_wins_and_the_second_is_told_who_saved(drafting, alice, lily)
 
     reply_save_draft(
         reply=loaded_by_lily, by=lily, version=version, body="龚局长改过的正文", category_mark="B",
-        disclosure="public", contact_name="陈承办", contact_phone="0574-63000000", cc=[CcEntry("市人大代表工委")],
+        disclosure="public", contact_name="陈承办", contact_phone="0574-63000000", cc=[CcRecipient("市人大代表工委")],
     )
     before = stored(loaded_by_alice)
     with pytest.raises(ConflictError) as conflict:
         reply_save_draft(
             reply=loaded_by_alice, by=alice, version=version, body="陈承办写的正文", category_mark="A",
             disclosure="not_public", contact_name="陈承办", contact_phone="0574-63000000",
-            cc=[CcEntry("市政府办公室")],
+            cc=[CcRecipient("市政府办公室")],
         )
     assert "龚激红" in str(conflict.value)  # lily's full name: who to talk to
     assert conflict.value.current.body == "龚局长改过的正文"  # what to merge with
@@ -128,7 +128,7 @@ def test_a_signed_reply_refuses_to_save(signed):
 def test_the_draft_service_refuses_a_signed_reply(signed, alice):
     before = stored(signed)
     with pytest.raises(WorkflowError):
-        save(signed, alice, signed.version, body="签发后改正文", cc=[CcEntry("别的单位")])
+        save(signed, alice, signed.version, body="签发后改正文", cc=[CcRecipient("别的单位")])
     assert stored(signed) == before
 
 
@@ -214,17 +214,17 @@ def test_default_cc_prefers_the_cc_name_and_lists_every_co_signer(proposal, cora
 
 def test_cc_can_be_edited_before_signing_and_is_frozen_after(drafting, alice, lily):
     reply = current_reply(drafting)
-    edited = [CcEntry("市人大代表工委"), CcEntry("市政府办公室"), CcEntry("市财政局"), CcEntry("潘省办", True)]
+    edited = [CcRecipient("市人大代表工委"), CcRecipient("市政府办公室"), CcRecipient("市财政局"), CcRecipient("潘省办", True)]
     save(reply, alice, reply.version, cc=edited)
     assert cc_of(reply) == [("市人大代表工委", False), ("市政府办公室", False), ("市财政局", False), ("潘省办", True)]
 
     workflow.reply_submit(assignment=drafting, by=alice)
     # In review: nobody edits, not even the leader.
     with pytest.raises(WorkflowError):
-        save(reply, lily, reply.version, cc=[CcEntry("市人大代表工委")])
+        save(reply, lily, reply.version, cc=[CcRecipient("市人大代表工委")])
     workflow.reply_sign(assignment=drafting, by=lily)
     with pytest.raises(WorkflowError):
-        save(reply, alice, reply.version, cc=[CcEntry("市人大代表工委")])
+        save(reply, alice, reply.version, cc=[CcRecipient("市人大代表工委")])
     assert cc_of(reply) == [("市人大代表工委", False), ("市政府办公室", False), ("市财政局", False), ("潘省办", True)]
     workflow.reply_send(assignment=drafting, by=alice)
     event = drafting.events.latest("pk")

@@ -24,7 +24,8 @@ from replies.letter import (
     render_letter_html,
     render_letter_pdf,
 )
-from replies.letter.render import balanced_lines, body_paragraphs, split_heading
+from replies.letter.render import balanced_lines
+from replies.text import LETTER_FONTS, paragraphs
 
 MM = 72 / 25.4
 LEFT, RIGHT, TOP, BOTTOM = 28.0, 184.0, 37.0, 262.0  # the text block
@@ -334,6 +335,11 @@ def test_rare_name_characters_have_real_glyphs(rare_name):
     )
     for char in "喆犇堃":
         assert glyph_bounds(rare_name.result.content, char) is not None, char
+    # The fallback face (taller metrics) does not push those lines off the grid.
+    lines = [line for line in rare_name.lines(1) if line.size == 16][:3]
+    assert [line.text[:4] for line in lines] == ["王喆代表", "您提出的", "感谢王喆"]
+    for upper, lower in zip(lines, lines[1:], strict=False):
+        assert lower.baseline - upper.baseline == pytest.approx(10.227, abs=0.1)
 
 
 def glyph_bounds(pdf: bytes, char: str):
@@ -483,7 +489,7 @@ def test_cc_line_joins_bodies_and_people():
 
 def test_body_lines_lose_layout_noise():
     body = "\u3000\u3000第一段。 \n\n   \n  （二）第二段\u3000\n"
-    assert body_paragraphs(body) == ["第一段。", "（二）第二段"]
+    assert [p.text for p in paragraphs(body)] == ["第一段。", "（二）第二段"]
 
 
 @pytest.mark.parametrize(
@@ -505,9 +511,9 @@ def test_body_lines_lose_layout_noise():
     ],
 )
 def test_heading_lines(paragraph, heading, role):
-    found, found_role, rest = split_heading(paragraph)
-    assert (found, found_role) == (heading, role)
-    assert found + rest == paragraph
+    (found,) = paragraphs(paragraph)
+    assert (found.heading, LETTER_FONTS[found.level]) == (heading, role)
+    assert found.text == paragraph
 
 
 def test_long_titles_wrap_into_balanced_lines():

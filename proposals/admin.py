@@ -1,0 +1,59 @@
+"""Admin for reference data. Proposals change state only through the workflow pages, so their
+workflow fields are read-only here and events cannot be edited at all."""
+
+from django.contrib import admin
+
+from .models import Assignment, Consultation, Event, Proposal, Session
+
+
+@admin.register(Session)
+class SessionAdmin(admin.ModelAdmin):
+    list_display = ["__str__", "body", "term", "number", "starts_on", "ends_on", "reply_due_months", "opinion_due_months", "category_marks"]
+    list_filter = ["body"]
+
+
+class AssignmentInline(admin.TabularInline):
+    model = Assignment
+    extra = 0
+    fields = ["bureau", "role", "handling", "state", "assigned_at", "due_on", "due_basis"]
+    readonly_fields = fields
+    can_delete = False
+    show_change_link = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Proposal)
+class ProposalAdmin(admin.ModelAdmin):
+    list_display = ["number", "title", "session", "lead_deputy", "state", "key_supervised"]
+    list_filter = ["session", "state", "category", "key_supervised", "timing"]
+    search_fields = ["title", "=number", "lead_deputy__name"]
+    readonly_fields = ["state", "registered_by", "created_at"]
+    autocomplete_fields = ["lead_deputy", "co_signers"]
+    inlines = [AssignmentInline]
+
+    def has_add_permission(self, request):
+        return False  # registration goes through the workflow (it writes the event)
+
+
+@admin.register(Consultation)
+class ConsultationAdmin(admin.ModelAdmin):
+    list_display = ["assignment", "held_on", "form", "participants"]
+    readonly_fields = ["recorded_by", "recorded_at"]
+
+
+@admin.register(Event)
+class EventAdmin(admin.ModelAdmin):
+    list_display = ["created_at", "proposal", "action", "from_state", "to_state", "actor"]
+    list_filter = ["action"]
+    search_fields = ["proposal__title", "note"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
