@@ -142,6 +142,17 @@ def _conflict(obj) -> ConflictError:
     )
 
 
+def _save_if_unchanged(drafts, obj, *, version: int, by, **fields) -> None:
+    """Write ``fields`` only if the stored version is still ``version`` (optimistic locking):
+    the second of two people saving the same draft gets a ConflictError, nothing is overwritten."""
+    updated = drafts.filter(pk=obj.pk, version=version).update(
+        **fields, version=F("version") + 1, updated_by=by, updated_at=timezone.now()
+    )
+    if not updated:
+        raise _conflict(obj)
+    obj.refresh_from_db()
+
+
 def reply_save_draft(
     *,
     reply: Reply,
@@ -163,21 +174,11 @@ def reply_save_draft(
         marks = assignment.proposal.session.category_marks
         if category_mark and category_mark not in list(marks):  # "AB" is not a mark of "ABCD"
             raise WorkflowError(_("类别标记只能是 %(marks)s 之一。") % {"marks": "、".join(marks)})
-        updated = Reply.objects.filter(
-            pk=reply.pk, version=version, signed_at__isnull=True
-        ).update(
-            body=body,
-            category_mark=category_mark,
-            disclosure=disclosure,
-            contact_name=contact_name.strip(),
-            contact_phone=contact_phone.strip(),
-            version=F("version") + 1,
-            updated_by=by,
-            updated_at=timezone.now(),
+        _save_if_unchanged(
+            Reply.objects.filter(signed_at__isnull=True), reply, version=version, by=by,
+            body=body, category_mark=category_mark, disclosure=disclosure,
+            contact_name=contact_name.strip(), contact_phone=contact_phone.strip(),
         )
-        if not updated:
-            raise _conflict(reply)
-        reply.refresh_from_db()
         _set_cc(reply, cc)
     return reply
 
@@ -195,20 +196,11 @@ def opinion_save_draft(
     with transaction.atomic():
         assignment = Assignment.objects.select_for_update().get(pk=opinion.assignment_id)
         _may_edit(by, assignment)
-        updated = CoHandlingOpinion.objects.filter(
-            pk=opinion.pk, version=version, sent_at__isnull=True
-        ).update(
-            title=title.strip(),
-            body=body,
-            contact_name=contact_name.strip(),
-            contact_phone=contact_phone.strip(),
-            version=F("version") + 1,
-            updated_by=by,
-            updated_at=timezone.now(),
+        _save_if_unchanged(
+            CoHandlingOpinion.objects.filter(sent_at__isnull=True), opinion, version=version, by=by,
+            title=title.strip(), body=body,
+            contact_name=contact_name.strip(), contact_phone=contact_phone.strip(),
         )
-        if not updated:
-            raise _conflict(opinion)
-        opinion.refresh_from_db()
     return opinion
 
 

@@ -32,6 +32,17 @@ def _editable(user, assignment: Assignment, role: str):
         raise PermissionDenied(_("只有承办单位可以起草此稿。"))
 
 
+def _show_refusal(form, error: WorkflowError):
+    """Put the refusal on the form. After a conflict the user's text stays in the form and the
+    next save starts from the stored version; returns what the other person saved, if any."""
+    form.add_error(None, str(error))
+    if not isinstance(error, ConflictError):
+        return None
+    form.data = form.data.copy()
+    form.data["version"] = error.current.version
+    return error.current
+
+
 def _cc_text(reply) -> str:
     return "\n".join(reply.cc.values_list("name", flat=True))
 
@@ -57,14 +68,8 @@ def reply_edit(request, pk):
                     contact_name=data["contact_name"], contact_phone=data["contact_phone"],
                     cc=services.parse_cc_text(data["cc_text"], services.proposal_people(assignment)),
                 )
-            except ConflictError as error:
-                conflict = error.current
-                form.add_error(None, str(error))
-                # The next save starts from what is stored now; the user's text stays in the form.
-                form.data = form.data.copy()
-                form.data["version"] = conflict.version
             except WorkflowError as error:
-                form.add_error(None, str(error))
+                conflict = _show_refusal(form, error)
             else:
                 messages.success(request, _("答复稿已保存。"))
                 return redirect("reply-edit", pk=assignment.pk)
@@ -95,13 +100,8 @@ def opinion_edit(request, pk):
             data = form.cleaned_data
             try:
                 services.opinion_save_draft(opinion=opinion, by=request.user, **data)
-            except ConflictError as error:
-                conflict = error.current
-                form.add_error(None, str(error))
-                form.data = form.data.copy()
-                form.data["version"] = conflict.version
             except WorkflowError as error:
-                form.add_error(None, str(error))
+                conflict = _show_refusal(form, error)
             else:
                 messages.success(request, _("协办意见已保存。"))
                 return redirect("opinion-edit", pk=assignment.pk)
