@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 export DATABASE_URL ?=
 export REDIS_URL ?=
 
-.PHONY: run test lint worker beat system-run system-test messages
+.PHONY: run test test-fast lint worker beat system-run system-test messages
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -37,6 +37,12 @@ test: system-test $(VENV)/.installed messages
 	DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/jianyi} \
 	REDIS_URL=$${REDIS_URL:-redis://127.0.0.1:6379/15} \
 	$(BIN)/pytest
+
+# The edit-test loop: everything but the browser tests and those that start a Celery worker.
+test-fast: $(VENV)/.installed messages
+	DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/jianyi} \
+	REDIS_URL=$${REDIS_URL:-redis://127.0.0.1:6379/15} \
+	$(BIN)/pytest -m "not browser and not worker" $(PYTEST_ARGS)
 
 lint: $(VENV)/.installed
 	$(BIN)/ruff check .

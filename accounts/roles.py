@@ -1,8 +1,11 @@
-"""What a user is, as the rest of the app asks it. Computed once per request and cached on the user."""
+"""What a user is, as the rest of the app asks it. Computed once per request and cached on the user.
+
+Every role question asked in more than one place has one name here.
+"""
 
 from dataclasses import dataclass, field
 
-from .models import Membership
+from .models import Deputy, Membership
 
 
 @dataclass(frozen=True)
@@ -16,7 +19,18 @@ class Roles:
 
     @property
     def sees_everything(self) -> bool:
+        """Admins and the two offices read every proposal, reply and opinion."""
         return self.is_admin or self.congress_officer or self.supervisor
+
+    @property
+    def manages_proposals(self) -> bool:
+        """Registers, assigns, decides reassignment and closes: the congress office (and admins)."""
+        return self.is_admin or self.congress_officer
+
+    @property
+    def may_export(self) -> bool:
+        """Bulk exports of signed replies: admins and the two offices."""
+        return self.sees_everything
 
     @property
     def bureau_ids(self) -> frozenset[int]:
@@ -29,6 +43,10 @@ class Roles:
     @property
     def is_deputy(self) -> bool:
         return self.deputy_id is not None
+
+    @property
+    def has_no_role(self) -> bool:
+        return not (self.is_bureau_member or self.sees_everything or self.is_deputy)
 
     def works_for(self, bureau_id: int) -> bool:
         return bureau_id in self.bureau_ids
@@ -59,23 +77,13 @@ def roles_of(user) -> Roles:
             congress = True
         elif role == Membership.Role.SUPERVISOR:
             supervisor = True
-    deputy_id = getattr(getattr(user, "deputy", None), "pk", None) if _has_deputy(user) else None
     roles = Roles(
         is_admin=user.is_superuser,
         congress_officer=congress,
         supervisor=supervisor,
         staff_bureau_ids=frozenset(staff),
         leader_bureau_ids=frozenset(leader),
-        deputy_id=deputy_id,
+        deputy_id=Deputy.objects.filter(user=user).values_list("pk", flat=True).first(),
     )
     user._jianyi_roles = roles
     return roles
-
-
-def _has_deputy(user) -> bool:
-    from .models import Deputy
-
-    try:
-        return user.deputy is not None
-    except Deputy.DoesNotExist:
-        return False

@@ -41,11 +41,13 @@ def seed(count: int):
     from django.core.management import call_command
 
     from accounts.models import Membership, Organization, User
-    from proposals import workflow
-    from proposals.demo.documents import REPLY_110, seed_letter
+    from proposals import workflow as intake
     from proposals.models import Proposal, Session
+    from replies import workflow
+    from replies.demo.documents import REPLY_110, seed_letter
+    from replies.drafts import default_cc, reply_save_draft
     from replies.models import Reply
-    from replies.services import current_reply, default_cc, reply_save_draft
+    from replies.selectors import current_reply
 
     call_command("migrate", verbosity=0)
     call_command("load_demo", stdout=open(os.devnull, "w"))
@@ -63,11 +65,11 @@ def seed(count: int):
     print(f"seeding {count - existing} signed replies…", flush=True)
     with mock.patch("replies.pdf._send"):  # leave them unrendered: the export renders them
         for number in range(1000 + existing, 1000 + count):
-            proposal = workflow.proposal_register(
+            proposal = intake.proposal_register(
                 by=cora, session=session, number=number, title=f"基准测试建议第{number}号",
                 reasons="事由", suggestions="建议", lead_deputy=deputy, category="economy",
             )
-            (assignment,) = workflow.proposal_assign(proposal=proposal, leads=[bureau], by=cora)
+            (assignment,) = intake.proposal_assign(proposal=proposal, leads=[bureau], by=cora)
             workflow.assignment_accept(assignment=assignment, by=staff)
             reply = current_reply(assignment)
             reply_save_draft(

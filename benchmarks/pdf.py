@@ -52,7 +52,7 @@ def medians_interleaved(
 
 def seed_110_letter():
     """The reply to No. 110 as published: header block, no cc (the seed has none)."""
-    from proposals.demo.documents import REPLY_110, seed_letter
+    from replies.demo.documents import REPLY_110, seed_letter
     from replies.letter import CcRecipient, LetterData
 
     seed = seed_letter(REPLY_110)

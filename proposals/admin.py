@@ -6,6 +6,20 @@ from django.contrib import admin
 from .models import Assignment, Consultation, Event, Proposal, Session
 
 
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Records that change only through the workflow services and the workers: readable here,
+    never added, edited or deleted by hand."""
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(Session)
 class SessionAdmin(admin.ModelAdmin):
     list_display = ["__str__", "body", "term", "number", "starts_on", "ends_on", "reply_due_months", "opinion_due_months", "category_marks"]
@@ -44,16 +58,7 @@ class ConsultationAdmin(admin.ModelAdmin):
 
 
 @admin.register(Event)
-class EventAdmin(admin.ModelAdmin):
+class EventAdmin(ReadOnlyAdmin):
     list_display = ["created_at", "proposal", "action", "from_state", "to_state", "actor"]
     list_filter = ["action"]
     search_fields = ["proposal__title", "note"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

@@ -1,14 +1,13 @@
 import django_filters
 from django import forms
 from django.db.models import Exists, OuterRef, Q
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Deputy, Organization
 from accounts.roles import roles_of
 
 from .models import Assignment, Proposal, Session
-from .states import OPEN_ASSIGNMENT_STATES, ProposalState
+from .states import ProposalState
 
 ALL = _("全部")
 
@@ -32,10 +31,14 @@ class ProposalFilter(django_filters.FilterSet):
     )
     key_supervised = django_filters.BooleanFilter(label=_("重点督办"), widget=yes_no())
     overdue = django_filters.BooleanFilter(label=_("已逾期"), method="filter_overdue", widget=yes_no())
+    due_soon = django_filters.BooleanFilter(label=_("即将到期"), method="filter_due_soon", widget=yes_no())
 
     class Meta:
         model = Proposal
-        fields = ["q", "session", "state", "bureau", "category", "deputy", "key_supervised", "overdue"]
+        fields = [
+            "q", "session", "state", "bureau", "category", "deputy", "key_supervised", "overdue",
+            "due_soon",
+        ]
 
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -68,11 +71,12 @@ class ProposalFilter(django_filters.FilterSet):
         return queryset.filter(Q(lead_deputy=value) | Q(co_signers=value)).distinct()
 
     def filter_overdue(self, queryset, name, value):
-        late = Exists(
-            Assignment.objects.filter(
-                proposal=OuterRef("pk"),
-                state__in=OPEN_ASSIGNMENT_STATES,
-                due_on__lt=timezone.localdate(),
-            )
-        )
-        return queryset.filter(late if value else ~late)
+        return self._having(queryset, Assignment.objects.overdue(), value)
+
+    def filter_due_soon(self, queryset, name, value):
+        return self._having(queryset, Assignment.objects.due_soon(), value)
+
+    @staticmethod
+    def _having(queryset, assignments, value):
+        found = Exists(assignments.filter(proposal=OuterRef("pk")))
+        return queryset.filter(found if value else ~found)

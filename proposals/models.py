@@ -1,13 +1,17 @@
 """Sessions, proposals, assignments to bureaus, consultations and the immutable event log."""
 
+import datetime
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Deputy, Organization
+from accounts.roles import roles_of
 
 from .numerals import chinese_numeral
 from .states import OPEN_ASSIGNMENT_STATES, AssignmentState, ProposalState
@@ -82,9 +86,26 @@ class Session(models.Model):
 
 class ProposalQuerySet(models.QuerySet):
     def visible_to(self, user):
-        from .selectors import proposals_visible_to
-
-        return proposals_visible_to(user, self)
+        """The access rule for proposals, used by every list, page, filter, export and download:
+        the offices see all; a bureau sees what it handles (not what was reassigned away from it);
+        a deputy sees what they lead or co-signed. Everyone else sees nothing (views say 404)."""
+        roles = roles_of(user)
+        if roles.sees_everything:
+            return self
+        rule = Q(pk__in=[])
+        if roles.is_bureau_member:
+            rule |= Exists(
+                Assignment.objects.active().filter(
+                    proposal=OuterRef("pk"), bureau_id__in=roles.bureau_ids
+                )
+            )
+        if roles.is_deputy:
+            rule |= Q(lead_deputy_id=roles.deputy_id) | Exists(
+                Proposal.co_signers.through.objects.filter(
+                    proposal_id=OuterRef("pk"), deputy_id=roles.deputy_id
+                )
+            )
+        return self.filter(rule)
 
 
 class Proposal(models.Model):
@@ -163,9 +184,13 @@ class Proposal(models.Model):
 
 class AssignmentQuerySet(models.QuerySet):
     def visible_to(self, user):
-        from .selectors import assignments_visible_to
+        """Assignments of proposals the user may see: a bureau sees the other bureaus on a
+        proposal it handles (the lead must know its assistants), deputies see where theirs went."""
+        return self.filter(proposal__in=Proposal.objects.visible_to(user))
 
-        return assignments_visible_to(user, self)
+    def worked_by(self, user):
+        """The assignments of the user's own bureaus: what they may act on."""
+        return self.active().filter(bureau_id__in=roles_of(user).bureau_ids)
 
     def active(self):
         return self.exclude(state=AssignmentState.WITHDRAWN)
@@ -173,9 +198,15 @@ class AssignmentQuerySet(models.QuerySet):
     def open(self):
         return self.filter(state__in=OPEN_ASSIGNMENT_STATES)
 
+    # The one definition of overdue and due soon; Assignment.due_status says the same in Python.
     def overdue(self, today=None):
+        return self.open().filter(due_on__lt=today or timezone.localdate())
+
+    def due_soon(self, today=None):
         today = today or timezone.localdate()
-        return self.open().filter(due_on__lt=today)
+        return self.open().filter(
+            due_on__gte=today, due_on__lte=today + datetime.timedelta(days=settings.DUE_SOON_DAYS)
+        )
 
 
 class Assignment(models.Model):
@@ -246,21 +277,22 @@ class Assignment(models.Model):
     def is_open(self) -> bool:
         return self.state in OPEN_ASSIGNMENT_STATES
 
-    def is_overdue(self, today=None) -> bool:
-        return self.is_open and self.due_on < (today or timezone.localdate())
-
     def days_left(self, today=None) -> int:
         return (self.due_on - (today or timezone.localdate())).days
 
     @property
     def due_status(self) -> str:
-        """"overdue", "soon" (within DUE_SOON_DAYS) or "" — how lists mark the due date."""
+        """"overdue", "soon" (within DUE_SOON_DAYS) or "": how pages mark the due date, by the
+        same rule as ``Assignment.objects.overdue()`` and ``.due_soon()``."""
         if not self.is_open:
             return ""
         days = self.days_left()
         if days < 0:
             return "overdue"
         return "soon" if days <= settings.DUE_SOON_DAYS else ""
+
+    def is_overdue(self, today=None) -> bool:
+        return self.is_open and self.days_left(today) < 0
 
 
 class Consultation(models.Model):
@@ -298,8 +330,40 @@ class Consultation(models.Model):
             raise ValidationError({"held_on": _("沟通日期不能晚于今天。")})
 
 
+class EventQuerySet(models.QuerySet):
+    def for_deputies(self):
+        return self.filter(action__in=Event.Action.deputy_visible())
+
+
 class Event(models.Model):
-    """One immutable timeline row: who did what, from which state to which, and why."""
+    """One immutable timeline row: who did what, from which state to which, and why.
+
+    Written only by ``proposals.events.event_record``.
+    """
+
+    class Action(models.TextChoices):
+        REGISTER = "register", _("登记建议")
+        ASSIGN = "assign", _("交办")
+        ACCEPT = "accept", _("接收交办")
+        REQUEST_REASSIGNMENT = "request_reassignment", _("申请调整交办")
+        APPROVE_REASSIGNMENT = "approve_reassignment", _("同意调整交办")
+        REFUSE_REASSIGNMENT = "refuse_reassignment", _("不同意调整交办")
+        REASSIGN = "reassign", _("调整交办")
+        CONSULTATION = "consultation", _("记录沟通")
+        SUBMIT = "submit", _("送签发")
+        RETURN = "return", _("退回修改")
+        SIGN = "sign", _("签发")
+        SEND = "send", _("发送答复")
+        NEW_ROUND = "new_round", _("另起一轮答复")
+        SEND_OPINION = "send_opinion", _("签发并送出协办意见")
+        PDF_RERENDER = "pdf_rerender", _("重新生成 PDF")
+        CLOSE = "close", _("办结")
+
+        @classmethod
+        def deputy_visible(cls) -> frozenset:
+            """What a deputy may read on their proposal's timeline: the steps that concern
+            them, never the exchanges between staff and leaders (submit, return, signing)."""
+            return DEPUTY_VISIBLE_ACTIONS
 
     proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE, related_name="events")
     assignment = models.ForeignKey(
@@ -308,11 +372,13 @@ class Event(models.Model):
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
-    action = models.CharField(_("操作"), max_length=40)
+    action = models.CharField(_("操作"), max_length=40, choices=Action.choices)
     from_state = models.CharField(_("原状态"), max_length=30, blank=True)
     to_state = models.CharField(_("新状态"), max_length=30, blank=True)
     note = models.TextField(_("说明"), blank=True)
     created_at = models.DateTimeField(default=timezone.now, editable=False, db_index=True)
+
+    objects = EventQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("办理记录")
@@ -322,6 +388,10 @@ class Event(models.Model):
     def __str__(self):
         return f"{self.created_at:%Y-%m-%d %H:%M} {self.action}"
 
+    @property
+    def deputy_may_see(self) -> bool:
+        return self.action in DEPUTY_VISIBLE_ACTIONS
+
     def save(self, *args, **kwargs):
         if self.pk is not None and not self._state.adding:
             raise ValidationError("Events are immutable.")
@@ -329,3 +399,15 @@ class Event(models.Model):
 
     def delete(self, *args, **kwargs):
         raise ValidationError("Events are immutable.")
+
+
+DEPUTY_VISIBLE_ACTIONS = frozenset(
+    {
+        Event.Action.REGISTER,
+        Event.Action.ASSIGN,
+        Event.Action.REASSIGN,
+        Event.Action.CONSULTATION,
+        Event.Action.SEND,
+        Event.Action.CLOSE,
+    }
+)

@@ -1,5 +1,7 @@
 from django.contrib import admin
 
+from proposals.admin import ReadOnlyAdmin
+
 from .models import CoHandlingOpinion, ExportJob, LetterPdf, Reply, ReplyCc
 
 
@@ -10,19 +12,6 @@ class ReplyCcInline(admin.TabularInline):
     can_delete = False
 
     def has_add_permission(self, request, obj=None):
-        return False
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """Replies, opinions and jobs change through the workflow and the workers, never by hand."""
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
         return False
 
 

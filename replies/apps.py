@@ -6,4 +6,10 @@ class RepliesConfig(AppConfig):
     verbose_name = "答复"
 
     def ready(self):
-        from . import checks  # noqa: F401  (registers the letter's system checks)
+        from proposals.signals import assignment_replaced
+
+        # Imported for what they register: the letter's system checks, the lifecycle's transitions.
+        from . import checks, workflow  # noqa: F401
+        from .drafts import cc_replace_in_drafts
+
+        assignment_replaced.connect(cc_replace_in_drafts, dispatch_uid="replies.cc_replace_in_drafts")

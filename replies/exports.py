@@ -6,8 +6,6 @@ under a row lock) queues the task that writes the ZIP. Progress is the count of 
 """
 
 import io
-import os
-import tempfile
 import time
 import zipfile
 from pathlib import Path
@@ -23,6 +21,7 @@ from proposals.filters import ProposalFilter
 from proposals.models import Proposal, Session
 
 from . import pdf
+from .files import atomic_file, media_path
 from .models import ExportJob, LetterPdf, Reply
 
 INDEX_COLUMNS = ["编号", "标题", "领衔代表", "主办单位", "发文字号", "类别标记", "签发日期", "轮次", "文件名"]
@@ -150,13 +149,9 @@ def export_assemble(export_id: int) -> ExportJob:
         "assignment__proposal__session", "assignment__proposal__lead_deputy", "bureau"
     ).order_by("assignment__proposal__number", "assignment_id", "round")
     relative = f"exports/export-{job.pk}.zip"
-    target = Path(settings.MEDIA_ROOT) / relative
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, temp = tempfile.mkstemp(dir=target.parent, prefix=".tmp-", suffix=".zip")
-    os.close(fd)
     rows, used = [], set()
     try:
-        with zipfile.ZipFile(temp, "w", compression=zipfile.ZIP_STORED) as archive:
+        with atomic_file(relative) as temp, zipfile.ZipFile(temp, "w", compression=zipfile.ZIP_STORED) as archive:
             for reply in replies:
                 stored = pdf.downloadable_pdf(reply)
                 if stored is None:
@@ -169,13 +164,12 @@ def export_assemble(export_id: int) -> ExportJob:
                     reply.document_number, reply.category_mark, reply.signed_on, reply.round, name,
                 ])
             archive.writestr("index.xlsx", _index_xlsx(rows))
-        os.replace(temp, target)
     except Exception as error:
-        Path(temp).unlink(missing_ok=True)
         ExportJob.objects.filter(pk=job.pk).update(
             state=ExportJob.State.FAILED, error=f"{type(error).__name__}: {error}"[:2000], finished_at=timezone.now()
         )
         raise
+    target = media_path(relative)
     ExportJob.objects.filter(pk=job.pk).update(
         state=ExportJob.State.DONE, file_path=relative, size=target.stat().st_size,
         rendered=job.total, finished_at=timezone.now(),
@@ -200,4 +194,4 @@ def export_run_here(*, by, session: Session, query: str = "", progress=None) -> 
 
 
 def export_path(job: ExportJob) -> Path:
-    return Path(settings.MEDIA_ROOT) / job.file_path
+    return media_path(job.file_path)

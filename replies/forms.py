@@ -1,45 +1,49 @@
+"""Draft forms. Plain forms, not model forms: a draft is saved by its service with optimistic
+locking, so validation never runs against a model instance. Each limit is declared on its field."""
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from .drafts import BODY_MAX_LENGTH
 from .models import CoHandlingOpinion, Reply
 
-BODY_MAX = 60000
+
+def _model_field(model, name):
+    """The form field the model declares (label, max length, choices)."""
+    return model._meta.get_field(name).formfield()
 
 
-class ReplyDraftForm(forms.ModelForm):
+def _body(rows: int, help_text="") -> forms.CharField:
+    return forms.CharField(
+        label=_("正文"), required=False, max_length=BODY_MAX_LENGTH, help_text=help_text,
+        widget=forms.Textarea(attrs={"rows": rows, "class": "letter-input"}),
+    )
+
+
+class ReplyDraftForm(forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput)
+    body = _body(24, _("纯文本，每段一行。以「一、」「（一）」「1.」「（1）」开头的行是各级标题。"))
+    category_mark = forms.ChoiceField(
+        label=_("类别标记"), required=False, choices=(),
+        help_text=_("A 已解决或基本解决；B 正在解决或列入计划；C 因条件限制暂不能解决；D 留作参考。"),
+    )
+    disclosure = _model_field(Reply, "disclosure")
+    contact_name = _model_field(Reply, "contact_name")
+    contact_phone = _model_field(Reply, "contact_phone")
     cc_text = forms.CharField(
         label=_("抄送"), required=False, max_length=2000,
         widget=forms.Textarea(attrs={"rows": 5}),
         help_text=_("每行一个抄送对象，按打印顺序排列；签发后不能再改。"),
     )
 
-    class Meta:
-        model = Reply
-        fields = ["body", "category_mark", "disclosure", "contact_name", "contact_phone"]
-        widgets = {"body": forms.Textarea(attrs={"rows": 24, "class": "letter-input"})}
-        help_texts = {
-            "body": _("纯文本，每段一行。以「一、」「（一）」「1.」「（1）」开头的行是各级标题。"),
-        }
-
     def __init__(self, *args, marks="ABCD", **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["body"].max_length = BODY_MAX
-        self.fields["category_mark"] = forms.ChoiceField(
-            label=_("类别标记"), required=False,
-            choices=[("", "—")] + [(m, m) for m in marks],
-            help_text=_("A 已解决或基本解决；B 正在解决或列入计划；C 因条件限制暂不能解决；D 留作参考。"),
-        )
+        self.fields["category_mark"].choices = [("", "—")] + [(m, m) for m in marks]
 
 
-class OpinionDraftForm(forms.ModelForm):
+class OpinionDraftForm(forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput)
-
-    class Meta:
-        model = CoHandlingOpinion
-        fields = ["title", "body", "contact_name", "contact_phone"]
-        widgets = {"body": forms.Textarea(attrs={"rows": 20, "class": "letter-input"})}
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["body"].max_length = BODY_MAX
+    title = _model_field(CoHandlingOpinion, "title")
+    body = _body(20)
+    contact_name = _model_field(CoHandlingOpinion, "contact_name")
+    contact_phone = _model_field(CoHandlingOpinion, "contact_phone")

@@ -3,26 +3,80 @@
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Organization
-from proposals.models import Assignment
+from accounts.roles import roles_of
+from proposals.models import Assignment, Proposal
+
+
+class OfficialDocument(models.Model):
+    """What a reply round and a co-handling opinion share: the draft fields edited with optimistic
+    locking, the signer and date, and the rule that once sealed (signed or sent) it never changes."""
+
+    SEALED_FIELD = ""  # the timestamp that seals the document
+    SEALED_MESSAGE = ""
+
+    body = models.TextField(_("正文"), blank=True)
+    contact_name = models.CharField(_("联系人"), max_length=50, blank=True)
+    contact_phone = models.CharField(_("联系电话"), max_length=30, blank=True)
+    signer = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("签发人"),
+    )
+    signed_on = models.DateField(_("成文日期"), null=True, blank=True)
+    # Optimistic locking: every save of a draft must name the version it started from.
+    version = models.PositiveIntegerField(default=1)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        abstract = True
+
+    @property
+    def is_sealed(self) -> bool:
+        return getattr(self, self.SEALED_FIELD) is not None
+
+    @classmethod
+    def drafts(cls):
+        """The rows that may still change."""
+        return cls._default_manager.filter(**{f"{cls.SEALED_FIELD}__isnull": True})
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding and not type(self).drafts().filter(pk=self.pk).exists():
+            raise ValidationError(self.SEALED_MESSAGE)
+        super().save(*args, **kwargs)
 
 
 class ReplyQuerySet(models.QuerySet):
     def visible_to(self, user):
-        from .selectors import replies_visible_to
-
-        return replies_visible_to(user, self)
+        """The access rule for replies, used by pages, downloads and exports alike: within the
+        proposals the user may see, drafts are the lead bureau's and the offices' business;
+        deputies and assisting bureaus see a reply once it is signed."""
+        roles = roles_of(user)
+        visible = self.filter(assignment__proposal__in=Proposal.objects.visible_to(user))
+        if roles.sees_everything:
+            return visible
+        return visible.filter(Q(signed_at__isnull=False) | Q(bureau_id__in=roles.bureau_ids))
 
     def signed(self):
         return self.filter(signed_at__isnull=False)
 
 
-class Reply(models.Model):
+class Reply(OfficialDocument):
     """One round of the lead bureau's reply. Once signed it never changes; a correction or a
     re-handling is a new round, and the old one stays readable."""
+
+    SEALED_FIELD = "signed_at"
+    SEALED_MESSAGE = _("已签发的答复不能修改；如需更正，请另起一轮答复。")
 
     class Disclosure(models.TextChoices):
         PUBLIC = "public", _("主动公开")
@@ -36,32 +90,14 @@ class Reply(models.Model):
     bureau = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="replies")
     round = models.PositiveSmallIntegerField(_("轮次"), default=1)
     round_reason = models.TextField(_("重新答复原因"), blank=True)
-    body = models.TextField(_("正文"), blank=True)
     category_mark = models.CharField(_("类别标记"), max_length=1, blank=True)
     disclosure = models.CharField(
         _("公开属性"), max_length=20, choices=Disclosure.choices, default=Disclosure.PUBLIC
     )
-    contact_name = models.CharField(_("联系人"), max_length=50, blank=True)
-    contact_phone = models.CharField(_("联系电话"), max_length=30, blank=True)
-    signer = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="signed_replies",
-        verbose_name=_("签发人"),
-    )
-    signed_on = models.DateField(_("成文日期"), null=True, blank=True)
     signed_at = models.DateTimeField(_("签发时间"), null=True, blank=True)
     document_year = models.PositiveSmallIntegerField(null=True, blank=True)
     document_seq = models.PositiveIntegerField(null=True, blank=True)
     document_number = models.CharField(_("发文字号"), max_length=40, blank=True)
-    # Optimistic locking: every save of a draft must name the version it started from.
-    version = models.PositiveIntegerField(default=1)
-    updated_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
-    updated_at = models.DateTimeField(default=timezone.now)
 
     objects = ReplyQuerySet.as_manager()
 
@@ -82,7 +118,7 @@ class Reply(models.Model):
 
     @property
     def is_signed(self) -> bool:
-        return self.signed_at is not None
+        return self.is_sealed
 
     @property
     def title(self) -> str:
@@ -93,11 +129,6 @@ class Reply(models.Model):
     @property
     def salutation(self) -> str:
         return f"{self.assignment.proposal.lead_deputy.name}代表："
-
-    def save(self, *args, **kwargs):
-        if not self._state.adding and Reply.objects.filter(pk=self.pk, signed_at__isnull=False).exists():
-            raise ValidationError(_("已签发的答复不能修改；如需更正，请另起一轮答复。"))
-        super().save(*args, **kwargs)
 
 
 class ReplyCc(models.Model):
@@ -118,50 +149,51 @@ class ReplyCc(models.Model):
     def __str__(self):
         return self.name
 
-    def save(self, *args, **kwargs):
-        if Reply.objects.filter(pk=self.reply_id, signed_at__isnull=False).exists():
+    def _refuse_if_signed(self):
+        if not Reply.drafts().filter(pk=self.reply_id).exists():
             raise ValidationError(_("已签发的答复不能修改抄送。"))
+
+    def save(self, *args, **kwargs):
+        self._refuse_if_signed()
         super().save(*args, **kwargs)
 
     def delete(self, *args, **kwargs):
-        if self.reply.is_signed:
-            raise ValidationError(_("已签发的答复不能修改抄送。"))
+        self._refuse_if_signed()
         return super().delete(*args, **kwargs)
 
 
 class OpinionQuerySet(models.QuerySet):
     def visible_to(self, user):
-        from .selectors import opinions_visible_to
+        """An opinion is for the lead bureau: the assisting bureau that writes it, the current
+        lead once it is sent, and the offices. Deputies don't see it."""
+        roles = roles_of(user)
+        if roles.sees_everything:
+            return self
+        return self.filter(
+            Q(assignment__bureau_id__in=roles.bureau_ids)
+            | Q(
+                sent_at__isnull=False,
+                # Only a current lead: a lead reassigned away loses the opinion with the proposal.
+                assignment__proposal__in=Assignment.objects.active()
+                .filter(bureau_id__in=roles.bureau_ids, role=Assignment.Role.LEAD)
+                .values("proposal"),
+            )
+        ).distinct()
 
-        return opinions_visible_to(user, self)
 
-
-class CoHandlingOpinion(models.Model):
+class CoHandlingOpinion(OfficialDocument):
     """An assisting bureau's written opinion, addressed to the lead bureau."""
+
+    SEALED_FIELD = "sent_at"
+    SEALED_MESSAGE = _("已送出的协办意见不能修改。")
 
     assignment = models.OneToOneField(
         Assignment, on_delete=models.PROTECT, related_name="opinion", verbose_name=_("交办")
     )
     title = models.CharField(_("标题"), max_length=200)
-    body = models.TextField(_("正文"), blank=True)
-    contact_name = models.CharField(_("联系人"), max_length=50, blank=True)
-    contact_phone = models.CharField(_("联系电话"), max_length=30, blank=True)
-    signer = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="signed_opinions",
-        verbose_name=_("签发人"),
-    )
     signed_on = models.DateField(_("日期"), null=True, blank=True)
     sent_at = models.DateTimeField(_("送出时间"), null=True, blank=True)
     document_number = models.CharField(_("文号"), max_length=40, blank=True)
-    version = models.PositiveIntegerField(default=1)
-    updated_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
-    updated_at = models.DateTimeField(default=timezone.now)
 
     objects = OpinionQuerySet.as_manager()
 
@@ -174,19 +206,12 @@ class CoHandlingOpinion(models.Model):
 
     @property
     def is_sent(self) -> bool:
-        return self.sent_at is not None
+        return self.is_sealed
 
     @property
     def salutation(self) -> str:
         lead = self.assignment.proposal.assignments.filter(role=Assignment.Role.LEAD).active().first()
         return f"{lead.bureau.short_name}：" if lead else ""
-
-    def save(self, *args, **kwargs):
-        if not self._state.adding and CoHandlingOpinion.objects.filter(
-            pk=self.pk, sent_at__isnull=False
-        ).exists():
-            raise ValidationError(_("已送出的协办意见不能修改。"))
-        super().save(*args, **kwargs)
 
 
 class DocumentCounter(models.Model):

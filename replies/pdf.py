@@ -9,8 +9,6 @@ job stays queued and the periodic sweep sends it again.
 
 import datetime
 import logging
-import os
-import tempfile
 from pathlib import Path
 
 from django.conf import settings
@@ -18,9 +16,8 @@ from django.db import transaction
 from django.db.models import F, Max, Q
 from django.utils import timezone
 
-from proposals.models import Event
-
-from .letter import CcRecipient, LetterData, RenderedPdf, render_letter_pdf
+from .files import media_path, write_atomically
+from .letter import CcRecipient, LetterData, RenderedPdf, missing_roles, render_letter_pdf
 from .models import CoHandlingOpinion, LetterPdf, Reply
 
 log = logging.getLogger(__name__)
@@ -106,19 +103,6 @@ def _send(job_id: int) -> None:
         log.warning("could not queue PDF job %s; the sweep will retry", job_id, exc_info=True)
 
 
-def pdf_rerender(*, reply: Reply, by) -> LetterPdf:
-    with transaction.atomic():
-        job = pdf_queue(reply=reply, by=by)
-        Event.objects.create(
-            proposal=reply.assignment.proposal,
-            assignment=reply.assignment,
-            actor=by,
-            action="pdf_rerender",
-            note=f"{reply.document_number} 第{job.generation}次生成",
-        )
-    return job
-
-
 def current_pdf(reply: Reply) -> LetterPdf | None:
     """The newest generation; the file to download is the newest that is done."""
     return reply.pdfs.order_by("-generation").first()
@@ -150,28 +134,7 @@ def pdf_claim(job_id: int) -> bool:
     )
 
 
-def _media_path(relative: str) -> Path:
-    return Path(settings.MEDIA_ROOT) / relative
-
-
-def _write_atomically(relative: str, content: bytes) -> None:
-    target = _media_path(relative)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, temp = tempfile.mkstemp(dir=target.parent, prefix=".tmp-", suffix=".pdf")
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(content)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(temp, target)
-    except BaseException:
-        Path(temp).unlink(missing_ok=True)
-        raise
-
-
 def render_reply(reply: Reply) -> RenderedPdf:
-    from .letter import missing_roles
-
     missing = missing_roles()
     if missing:
         raise ExpectedRenderError(f"缺少中文字体：{'、'.join(missing)}")
@@ -188,7 +151,7 @@ def pdf_render(job_id: int) -> LetterPdf | None:
     ).get(pk=job.reply_id)
     rendered = render_reply(reply)
     relative = f"letters/reply-{reply.pk}/generation-{job.generation}.pdf"
-    _write_atomically(relative, rendered.content)
+    write_atomically(relative, rendered.content)
     LetterPdf.objects.filter(pk=job.pk).update(
         state=LetterPdf.State.DONE,
         file_path=relative,
@@ -229,4 +192,4 @@ def pdf_sweep(*, older_than_seconds: int = 60) -> int:
 
 
 def file_of(job: LetterPdf) -> Path:
-    return _media_path(job.file_path)
+    return media_path(job.file_path)

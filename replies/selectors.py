@@ -1,39 +1,73 @@
-"""Who may read which replies and opinions. Used by pages, downloads and exports alike."""
+"""Reads that depend on who is asking, beside the access rules (``Reply.objects.visible_to``,
+``CoHandlingOpinion.objects.visible_to`` in models.py). Every view, download and export fetches
+through these; anything outside the rule is a 404."""
 
-from django.db.models import Q
+from django.db.models import Prefetch
+from django.http import Http404
+from django.shortcuts import get_object_or_404
 
 from accounts.roles import roles_of
-from proposals.models import Assignment
-from proposals.selectors import proposals_visible_to
+from proposals.models import Assignment, Proposal
+from proposals.selectors import proposal_list_order, with_assignments
 
-from .models import CoHandlingOpinion, Reply
-
-
-def replies_visible_to(user, queryset=None):
-    """Drafts are the bureaus' and the offices' business; deputies and assisting bureaus see a
-    reply once it is signed."""
-    queryset = Reply.objects.all() if queryset is None else queryset
-    roles = roles_of(user)
-    queryset = queryset.filter(assignment__proposal__in=proposals_visible_to(user))
-    if roles.sees_everything:
-        return queryset
-    return queryset.filter(Q(signed_at__isnull=False) | Q(bureau_id__in=roles.bureau_ids))
+from .models import CoHandlingOpinion, ExportJob, Reply
 
 
-def opinions_visible_to(user, queryset=None):
-    """An opinion is for the lead bureau: the assisting bureau that writes it, the lead once it
-    is sent, and the offices. Deputies don't see it."""
-    queryset = CoHandlingOpinion.objects.all() if queryset is None else queryset
-    roles = roles_of(user)
-    if roles.sees_everything:
-        return queryset
-    return queryset.filter(
-        Q(assignment__bureau_id__in=roles.bureau_ids)
-        | Q(
-            sent_at__isnull=False,
-            # Only a current lead: a lead reassigned away loses the opinion with the proposal.
-            assignment__proposal__in=Assignment.objects.active()
-            .filter(bureau_id__in=roles.bureau_ids, role=Assignment.Role.LEAD)
-            .values("proposal"),
+def current_reply(assignment: Assignment) -> Reply | None:
+    """The newest round: the one being drafted, or the last signed."""
+    return assignment.replies.order_by("-round").first()
+
+
+def reply_get_visible(user, pk, *, signed=False) -> Reply:
+    replies = Reply.objects.visible_to(user).select_related(
+        "assignment__proposal__session", "assignment__proposal__lead_deputy", "bureau", "signer"
+    )
+    return get_object_or_404(replies.signed() if signed else replies, pk=pk)
+
+
+def opinion_get_visible(user, pk) -> CoHandlingOpinion:
+    return get_object_or_404(
+        CoHandlingOpinion.objects.visible_to(user).select_related(
+            "assignment__proposal__session", "assignment__bureau", "signer"
+        ),
+        pk=pk,
+    )
+
+
+def export_get_for(user, pk) -> ExportJob:
+    """An export is its requester's (and admins'); others get a 404."""
+    job = get_object_or_404(ExportJob.objects.select_related("session"), pk=pk)
+    if job.requested_by_id != user.pk and not roles_of(user).is_admin:
+        raise Http404
+    return job
+
+
+def proposal_replies(user, proposal: Proposal):
+    """The replies shown on the proposal page, newest round first per assignment."""
+    return (
+        Reply.objects.visible_to(user)
+        .filter(assignment__proposal=proposal)
+        .select_related("assignment__bureau", "signer")
+        .prefetch_related("cc")
+        .order_by("assignment_id", "-round")
+    )
+
+
+def proposal_opinions(user, proposal: Proposal):
+    return (
+        CoHandlingOpinion.objects.visible_to(user)
+        .filter(assignment__proposal=proposal)
+        .select_related("assignment__bureau", "signer")
+    )
+
+
+def deputy_proposals(user):
+    """The deputy's own proposals (lead or co-signer), each assignment with the replies they may read."""
+    proposals = with_assignments(Proposal.objects.visible_to(user)).prefetch_related(
+        Prefetch(
+            "assignments__replies",
+            queryset=Reply.objects.visible_to(user).select_related("signer").order_by("-round"),
+            to_attr="visible_replies",
         )
-    ).distinct()
+    )
+    return proposal_list_order(proposals)

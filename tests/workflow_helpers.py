@@ -1,12 +1,14 @@
 """Moving a proposal to a given point of the workflow, through the real services."""
 
-from proposals import workflow
+from proposals import workflow as intake
+from replies import workflow
+from replies.drafts import default_cc, reply_save_draft
 from replies.letter.data import CcRecipient
-from replies.services import current_reply, default_cc, reply_save_draft
+from replies.selectors import current_reply
 
 
 def assign(proposal, cora, lead, assistants=()):
-    return workflow.proposal_assign(proposal=proposal, leads=[lead], assistants=list(assistants), by=cora)
+    return intake.proposal_assign(proposal=proposal, leads=[lead], assistants=list(assistants), by=cora)
 
 
 def write_reply(assignment, by, body="一、总体情况\n您的建议已收悉。\n（一）具体措施。我们将认真办理。", mark="A"):

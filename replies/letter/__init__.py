@@ -5,7 +5,7 @@ pdf = render_letter_pdf(LetterData(kind="reply", title=..., salutation=..., body
 pdf.content, pdf.page_count, pdf.sha256
 """
 
-from .data import CcRecipient, LetterData, cc_line, format_date
+from .data import CcRecipient, LetterData, cc_line
 from .fonts import ROLE_NAMES, ROLES, font_report, missing_roles
 from .render import RenderedPdf, render_letter_html, render_letter_pdf
 
@@ -17,7 +17,6 @@ __all__ = [
     "RenderedPdf",
     "cc_line",
     "font_report",
-    "format_date",
     "missing_roles",
     "render_letter_html",
     "render_letter_pdf",

@@ -68,8 +68,3 @@ def cc_line(cc: tuple[CcRecipient, ...] | list[CcRecipient]) -> str:
         text += name
         previous = recipient
     return text + "。"
-
-
-def format_date(date: datetime.date) -> str:
-    """成文日期 with full digits and no zero padding: 2018年6月20日."""
-    return f"{date.year}年{date.month}月{date.day}日"

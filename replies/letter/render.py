@@ -18,15 +18,17 @@ from django.template import Context, Engine
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
-from replies.text import LETTER_FONTS
-from replies.text import paragraphs as body_paragraphs
+from proposals.numerals import chinese_date
+from proposals.text import paragraphs as body_paragraphs
 
 from . import fonts
-from .data import LetterData, cc_line, format_date
+from .data import LetterData, cc_line
 
 HERE = Path(__file__).resolve().parent
 
 # Grid and sizes, in millimetres unless the name says pt (same numbers as letter.css).
+# The font each heading level takes (GB/T 9704): 一、 黑体, （一） 楷体, 1. and （1） 仿宋 like the body.
+LETTER_FONTS = {0: "", 1: "hei", 2: "kai", 3: "fang", 4: "fang"}
 LINE_MM = 10.227  # 225 mm / 22 lines
 BODY_PT = 16.0  # 三号
 TITLE_PT = 22.0  # 二号
@@ -186,7 +188,7 @@ def _closing(letter: LetterData) -> dict | None:
         notes.append("；".join(parts))
     if letter.disclosure_note.strip():
         notes.append(letter.disclosure_note.strip().strip("（）()"))
-    date = format_date(letter.date) if letter.date else ""
+    date = chinese_date(letter.date) if letter.date else ""
     if not (letter.signing_bureau or date or notes):
         return None
     return {

@@ -1,14 +1,11 @@
+"""Template tags for replies and opinions, including the parts of the proposal page they fill."""
+
 from django import template
 
 from replies.letter.data import cc_line
-from replies.text import paragraphs
+from replies.selectors import proposal_opinions, proposal_replies
 
 register = template.Library()
-
-
-@register.filter
-def letter_paragraphs(body):
-    return paragraphs(body)
 
 
 @register.filter(name="cc_line")
@@ -17,6 +14,11 @@ def cc_line_filter(recipients):
     return cc_line(list(recipients))
 
 
-@register.filter
-def get_item(mapping, key):
-    return mapping.get(key, key)
+@register.inclusion_tag("replies/includes/proposal_documents.html", takes_context=True)
+def proposal_documents(context, proposal):
+    """The replies and co-handling opinions of a proposal that the page's user may read."""
+    user = context["request"].user
+    return {
+        "replies": proposal_replies(user, proposal),
+        "opinions": proposal_opinions(user, proposal),
+    }

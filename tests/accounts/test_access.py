@@ -4,10 +4,12 @@ import pytest
 from django.contrib.auth.models import AnonymousUser
 
 from accounts.models import Membership
-from proposals import workflow
+from proposals import workflow as intake
 from proposals.models import Assignment, Proposal
+from replies import workflow
+from replies.drafts import opinion_save_draft
 from replies.models import CoHandlingOpinion, Reply
-from replies.services import current_reply, opinion_save_draft
+from replies.selectors import current_reply
 from tests.factories import DeputyFactory, OrganizationFactory, ProposalFactory, UserFactory, member
 from tests.workflow_helpers import write_reply
 
@@ -30,15 +32,15 @@ def world(people, proposal, bureau_a, bureau_b, dora, carl, otto):
     cora = people["cora"]
     bureau_c = OrganizationFactory(name="慈溪市教育局", short_name="市教育局", document_prefix="慈教建")
     joint = proposal
-    lead, assisting = workflow.proposal_assign(proposal=joint, leads=[bureau_a], assistants=[bureau_b], by=cora)
+    lead, assisting = intake.proposal_assign(proposal=joint, leads=[bureau_a], assistants=[bureau_b], by=cora)
     b_only = ProposalFactory(session=joint.session, number=111, lead_deputy=otto)
-    workflow.proposal_assign(proposal=b_only, leads=[bureau_b], by=cora)
+    intake.proposal_assign(proposal=b_only, leads=[bureau_b], by=cora)
     fresh = ProposalFactory(session=joint.session, number=112, lead_deputy=otto)
     fresh.co_signers.add(dora)
     moved = ProposalFactory(session=joint.session, number=113, lead_deputy=DeputyFactory())
-    (moved_lead,) = workflow.proposal_assign(proposal=moved, leads=[bureau_a], by=cora)
-    workflow.assignment_request_reassignment(assignment=moved_lead, by=people["alice"], reason="不属于我局职责。")
-    workflow.assignment_approve_reassignment(assignment=moved_lead, by=cora, new_bureau=bureau_c)
+    (moved_lead,) = intake.proposal_assign(proposal=moved, leads=[bureau_a], by=cora)
+    intake.assignment_request_reassignment(assignment=moved_lead, by=people["alice"], reason="不属于我局职责。")
+    intake.assignment_approve_reassignment(assignment=moved_lead, by=cora, new_bureau=bureau_c)
     return {"joint": joint, "b_only": b_only, "fresh": fresh, "moved": moved, "lead": lead, "assisting": assisting}
 
 
@@ -153,11 +155,11 @@ def test_a_bureau_reassigned_away_loses_the_sent_opinion(people, proposal, burea
     it the opinion; the new lead gets both."""
     cora = people["cora"]
     bureau_c = OrganizationFactory(name="慈溪市教育局", short_name="市教育局", document_prefix="慈教建")
-    lead, assisting = workflow.proposal_assign(proposal=proposal, leads=[bureau_a], assistants=[bureau_b], by=cora)
+    lead, assisting = intake.proposal_assign(proposal=proposal, leads=[bureau_a], assistants=[bureau_b], by=cora)
     opinion = _opinion({"assisting": assisting}, people, send=True)
     assert opinion in CoHandlingOpinion.objects.visible_to(people["alice"])
-    workflow.assignment_request_reassignment(assignment=lead, by=people["alice"], reason="不属于我局职责。")
-    replacement = workflow.assignment_approve_reassignment(assignment=lead, by=cora, new_bureau=bureau_c)
+    intake.assignment_request_reassignment(assignment=lead, by=people["alice"], reason="不属于我局职责。")
+    replacement = intake.assignment_approve_reassignment(assignment=lead, by=cora, new_bureau=bureau_c)
 
     assert proposal not in Proposal.objects.visible_to(people["alice"])
     assert opinion not in CoHandlingOpinion.objects.visible_to(people["alice"])

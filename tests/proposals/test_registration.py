@@ -5,15 +5,16 @@ import datetime
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
-from proposals import workflow
+from proposals import workflow as intake
+from proposals.errors import WorkflowError
 from proposals.models import Event, Proposal, Session
-from replies.services import opinion_title
+from replies.drafts import opinion_title
 from tests.factories import SessionFactory
 from tests.workflow_helpers import to_drafting
 
 
 def register(by, session, deputy, number=120, title="关于加快数字经济建设的建议", **extra):
-    return workflow.proposal_register(
+    return intake.proposal_register(
         by=by, session=session, number=number, title=title, reasons="事由全文", suggestions="建议全文",
         lead_deputy=deputy, **extra,
     )
@@ -39,7 +40,7 @@ def test_register_stores_what_was_entered(cora, otto, carl):
 
 def test_duplicate_number_in_a_session_is_refused(cora, proposal, otto):
     before = counts()
-    with pytest.raises(workflow.WorkflowError) as refused:
+    with pytest.raises(WorkflowError) as refused:
         register(cora, proposal.session, otto, number=110, title="另一条建议")
     assert str(refused.value) == "市十八届人大一次会议已有第110号建议，编号不能重复。"
     assert counts() == before
@@ -95,7 +96,7 @@ def test_cppcc_sessions_speak_of_tiaan(cora, alice, bureau_a, bureau_b, otto):
     assert reply.title == "对市十三届政协二次会议第5号提案的答复"
     assert opinion_title(assignment) == "关于市十三届政协二次会议第5号提案的协办意见"
 
-    with pytest.raises(workflow.WorkflowError) as refused:
+    with pytest.raises(WorkflowError) as refused:
         register(cora, session, otto, number=5)
     assert "市十三届政协二次会议已有第5号提案" in str(refused.value)
 

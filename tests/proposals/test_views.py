@@ -7,8 +7,10 @@ may see it but not do this, 200/302 for the right people.
 import pytest
 from django.urls import reverse
 
-from proposals import workflow
+from proposals import workflow as intake
 from proposals.models import Assignment, Event, Proposal
+from proposals.transitions import TRANSITIONS
+from replies import workflow
 from replies.models import Reply
 from tests.workflow_helpers import write_reply
 
@@ -18,7 +20,7 @@ PEOPLE = ["cora", "sam", "alice", "lily", "bob", "ben", "dora", "carl", "otto", 
 @pytest.fixture
 def scenario(everyone, proposal, cora, alice, bob, bureau_a, bureau_b):
     """Proposal 110: lead 市经信局 drafting, assisting 市科技局 drafting its opinion."""
-    lead, assisting = workflow.proposal_assign(proposal=proposal, leads=[bureau_a], assistants=[bureau_b], by=cora)
+    lead, assisting = intake.proposal_assign(proposal=proposal, leads=[bureau_a], assistants=[bureau_b], by=cora)
     workflow.assignment_accept(assignment=lead, by=alice)
     workflow.assignment_accept(assignment=assisting, by=bob)
     return {"proposal": proposal, "lead": lead, "assisting": assisting, **everyone}
@@ -93,7 +95,7 @@ def _expected_transition(action, person, transition_may):
 @pytest.mark.parametrize("action", ["accept", "submit", "sign", "return", "send", "new_round", "request_reassignment", "approve_reassignment", "send_opinion"])
 @pytest.mark.parametrize("person", PEOPLE)
 def test_transition_permissions(client, scenario, action, person):
-    transition = workflow.TRANSITIONS[action]
+    transition = TRANSITIONS[action]
     assignment = scenario["assisting"] if transition.role == "assisting" else scenario["lead"]
     from accounts.roles import roles_of
 
@@ -134,7 +136,7 @@ def test_forged_post_for_another_bureaus_assignment(client, scenario, bureau_a, 
         session=scenario["proposal"].session, number=999, title="另一件建议", lead_deputy=otto.__class__.objects.get(user=scenario["otto"]),
         category="other", received_on=scenario["proposal"].received_on,
     )
-    (assignment,) = workflow.proposal_assign(proposal=other, leads=[bureau_a], by=cora)
+    (assignment,) = intake.proposal_assign(proposal=other, leads=[bureau_a], by=cora)
     client.force_login(scenario["bob"])
     assert client.post(reverse("assignment-transition", args=[assignment.pk, "accept"])).status_code == 404
     # On the shared proposal he can see 市经信局's assignment but not act on it.
@@ -151,7 +153,7 @@ def test_submit_and_sign_through_the_pages(client, scenario):
     response = client.post(reverse("assignment-transition", args=[lead.pk, "submit"]), follow=True)
     assert "尚未收到市科技局的协办意见" in response.content.decode()
     opinion = scenario["assisting"].opinion
-    from replies.services import opinion_save_draft
+    from replies.drafts import opinion_save_draft
 
     opinion_save_draft(opinion=opinion, by=scenario["bob"], version=opinion.version, title=opinion.title,
                        body="协办意见正文。", contact_name="周协办", contact_phone="1")

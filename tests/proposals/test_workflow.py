@@ -14,14 +14,18 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import F
 from django.utils import timezone
 
-from proposals import workflow
+from proposals import workflow as intake
 from proposals.deadlines import add_months
+from proposals.errors import WorkflowError
 from proposals.models import Assignment, Consultation, Event, Proposal
 from proposals.numerals import chinese_date
 from proposals.states import AssignmentState as S
 from proposals.states import ProposalState as P
+from proposals.transitions import TRANSITIONS, available_transitions
+from replies import workflow
+from replies.drafts import opinion_save_draft
 from replies.models import CoHandlingOpinion, DocumentCounter, Reply, ReplyCc
-from replies.services import current_reply, opinion_save_draft
+from replies.selectors import current_reply
 from tests.factories import OrganizationFactory, ProposalFactory
 from tests.workflow_helpers import write_reply
 
@@ -73,16 +77,16 @@ def at_state(ctx, state, role=LEAD):
     """The proposal's lead (bureau A) or assisting (bureau B) assignment, brought to ``state``
     through the real services. Lead drafts are written, so the next step would succeed."""
     assistants = [ctx.bureau_b] if role == ASSISTING else []
-    created = workflow.proposal_assign(
+    created = intake.proposal_assign(
         proposal=ctx.proposal, leads=[ctx.bureau_a], assistants=assistants, by=ctx.cora
     )
     assignment = created[1] if role == ASSISTING else created[0]
     staff, leader = (ctx.bob, ctx.ben) if role == ASSISTING else (ctx.alice, ctx.lily)
     steps = []
     if state in (S.REASSIGNMENT_REQUESTED, S.WITHDRAWN):
-        steps.append(lambda a: workflow.assignment_request_reassignment(assignment=a, by=staff, reason="不属于我局职责。"))
+        steps.append(lambda a: intake.assignment_request_reassignment(assignment=a, by=staff, reason="不属于我局职责。"))
         if state == S.WITHDRAWN:
-            steps.append(lambda a: workflow.assignment_approve_reassignment(assignment=a, by=ctx.cora, new_bureau=ctx.bureau_c))
+            steps.append(lambda a: intake.assignment_approve_reassignment(assignment=a, by=ctx.cora, new_bureau=ctx.bureau_c))
     elif state != S.ASSIGNED:
         steps.append(lambda a: workflow.assignment_accept(assignment=a, by=staff))
         if role == ASSISTING:
@@ -110,30 +114,9 @@ def at_state(ctx, state, role=LEAD):
 
 
 def act(name, assignment, user, ctx, note=None):
-    """Call the service behind a TRANSITIONS entry the way a view would."""
+    """Run a registry entry the way the transition view does."""
     note = NOTES.get(name, "") if note is None else note
-    a = assignment
-    if name == "accept":
-        return workflow.assignment_accept(assignment=a, by=user)
-    if name == "request_reassignment":
-        return workflow.assignment_request_reassignment(assignment=a, by=user, reason=note)
-    if name == "approve_reassignment":
-        return workflow.assignment_approve_reassignment(assignment=a, by=user, new_bureau=ctx.bureau_c, note=note)
-    if name == "refuse_reassignment":
-        return workflow.assignment_refuse_reassignment(assignment=a, by=user, note=note)
-    if name == "submit":
-        return workflow.reply_submit(assignment=a, by=user, note=note)
-    if name == "return":
-        return workflow.reply_return(assignment=a, by=user, note=note)
-    if name == "sign":
-        return workflow.reply_sign(assignment=a, by=user)
-    if name == "send":
-        return workflow.reply_send(assignment=a, by=user)
-    if name == "new_round":
-        return workflow.reply_new_round(assignment=a, by=user, reason=note)
-    if name == "send_opinion":
-        return workflow.opinion_send(assignment=a, by=user)
-    raise AssertionError(name)
+    return TRANSITIONS[name].run(assignment=assignment, by=user, note=note, new_bureau=ctx.bureau_c)
 
 
 def snapshot(proposal=None):
@@ -190,9 +173,9 @@ ASSISTING_STATES = [S.ASSIGNED, S.REASSIGNMENT_REQUESTED, S.DRAFTING, S.OPINION_
 
 
 def test_the_table_is_what_these_tests_cover():
-    assert set(workflow.TRANSITIONS) == set(ALLOWED) == set(START)
+    assert set(TRANSITIONS) == set(ALLOWED) == set(START)
     for name, start in START.items():
-        assert start in workflow.TRANSITIONS[name].from_states
+        assert start in TRANSITIONS[name].from_states
 
 
 # --- allowed --------------------------------------------------------------------------------------
@@ -227,9 +210,9 @@ ALLOWED_CASES = [
 def test_allowed_transition(ctx, name, who, role, start, proposal_state):
     assignment = at_state(ctx, start, role)
     user = ctx.people[who]
-    assert name in [t.name for t in workflow.available_transitions(user, assignment)]
+    assert name in [t.name for t in available_transitions(user, assignment)]
     before = snapshot()
-    transition = workflow.TRANSITIONS[name]
+    transition = TRANSITIONS[name]
 
     act(name, assignment, user, ctx)
 
@@ -304,7 +287,7 @@ def test_refused_for_every_wrong_person(ctx, name):
     assignment = at_state(ctx, START[name], ROLE_OF.get(name, LEAD))
     wrong = [who for who in PEOPLE if who not in ALLOWED[name]]
     for who in wrong:
-        offered = [t.name for t in workflow.available_transitions(ctx.people[who], assignment)]
+        offered = [t.name for t in available_transitions(ctx.people[who], assignment)]
         assert name not in offered, f"{who} is offered {name}"
     check_refusals(
         [(who, lambda who=who: act(name, assignment, ctx.people[who], ctx)) for who in wrong],
@@ -315,7 +298,7 @@ def test_refused_for_every_wrong_person(ctx, name):
 # Lead-only steps on an assisting assignment and the opinion step on a lead one, by people who
 # do work for that bureau: refused as not theirs to take, whatever the state.
 def test_refused_for_the_wrong_kind_of_assignment(ctx):
-    lead, assisting = workflow.proposal_assign(
+    lead, assisting = intake.proposal_assign(
         proposal=ctx.proposal, leads=[ctx.bureau_a], assistants=[ctx.bureau_b], by=ctx.cora
     )
     workflow.assignment_accept(assignment=lead, by=ctx.alice)
@@ -342,7 +325,7 @@ def test_refused_for_the_wrong_kind_of_assignment(ctx):
 
 def test_a_bureau_cannot_act_on_another_bureaus_assignment(ctx):
     """bob (市科技局) forges an accept of 市经信局's assignment: refused, nothing happens."""
-    (assignment,) = workflow.proposal_assign(proposal=ctx.proposal, leads=[ctx.bureau_a], by=ctx.cora)
+    (assignment,) = intake.proposal_assign(proposal=ctx.proposal, leads=[ctx.bureau_a], by=ctx.cora)
     before = snapshot()
     with pytest.raises(PermissionDenied):
         workflow.assignment_accept(assignment=assignment, by=ctx.bob)
@@ -374,38 +357,38 @@ def test_refused_from_every_wrong_state(ctx, state, role):
     refused for the person who could otherwise take it."""
     assignment = at_state(ctx, state, role)
     wrong = [
-        name for name, t in workflow.TRANSITIONS.items()
+        name for name, t in TRANSITIONS.items()
         if state not in t.from_states and role in RIGHT_PERSON[name]
     ]
     assert wrong
     for name in wrong:
         user = ctx.people[RIGHT_PERSON[name][role]]
-        assert name not in [t.name for t in workflow.available_transitions(user, assignment)]
+        assert name not in [t.name for t in available_transitions(user, assignment)]
 
     def attempt(name):
         try:
             act(name, fresh(assignment), ctx.people[RIGHT_PERSON[name][role]], ctx)
-        except workflow.WorkflowError as exc:
-            assert str(workflow.TRANSITIONS[name].label) in str(exc), f"unclear message: {exc}"
+        except WorkflowError as exc:
+            assert str(TRANSITIONS[name].label) in str(exc), f"unclear message: {exc}"
             raise
 
-    check_refusals([(name, lambda n=name: attempt(n)) for name in wrong], workflow.WorkflowError)
+    check_refusals([(name, lambda n=name: attempt(n)) for name in wrong], WorkflowError)
 
 
 def test_every_transition_is_refused_from_some_state():
     covered = {
-        name for name, t in workflow.TRANSITIONS.items()
+        name for name, t in TRANSITIONS.items()
         for state, role in STATES if state not in t.from_states and role in RIGHT_PERSON[name]
     }
-    assert covered == set(workflow.TRANSITIONS)
+    assert covered == set(TRANSITIONS)
 
 
-@pytest.mark.parametrize("name", [n for n, t in workflow.TRANSITIONS.items() if t.note_required])
+@pytest.mark.parametrize("name", [n for n, t in TRANSITIONS.items() if t.note_required])
 def test_a_note_is_required(ctx, name):
     assignment = at_state(ctx, START[name], ROLE_OF.get(name, LEAD))
     user = ctx.people[RIGHT_PERSON[name][ROLE_OF.get(name, LEAD)]]
     before = snapshot()
-    with pytest.raises(workflow.WorkflowError, match="需要填写说明"):
+    with pytest.raises(WorkflowError, match="需要填写说明"):
         act(name, assignment, user, ctx, note="  \n ")
     assert snapshot() == before
 
@@ -414,7 +397,7 @@ def test_a_note_is_required(ctx, name):
 
 
 def test_lead_cannot_submit_while_an_opinion_is_not_yet_due(ctx):
-    lead, assisting = workflow.proposal_assign(
+    lead, assisting = intake.proposal_assign(
         proposal=ctx.proposal, leads=[ctx.bureau_a], assistants=[ctx.bureau_b], by=ctx.cora
     )
     workflow.assignment_accept(assignment=lead, by=ctx.alice)
@@ -422,7 +405,7 @@ def test_lead_cannot_submit_while_an_opinion_is_not_yet_due(ctx):
     write_reply(lead, ctx.alice)
     before = snapshot()
     for note in ("", "等不及了"):
-        with pytest.raises(workflow.WorkflowError, match="尚未收到市科技局的协办意见"):
+        with pytest.raises(WorkflowError, match="尚未收到市科技局的协办意见"):
             workflow.reply_submit(assignment=lead, by=ctx.alice, note=note)
     assert snapshot() == before
 
@@ -435,18 +418,18 @@ def test_lead_cannot_submit_while_an_opinion_is_not_yet_due(ctx):
 
 
 def test_an_unaccepted_assistant_also_blocks_submitting(ctx):
-    lead, assisting = workflow.proposal_assign(
+    lead, assisting = intake.proposal_assign(
         proposal=ctx.proposal, leads=[ctx.bureau_a], assistants=[ctx.bureau_b], by=ctx.cora
     )
     workflow.assignment_accept(assignment=lead, by=ctx.alice)
     write_reply(lead, ctx.alice)
-    with pytest.raises(workflow.WorkflowError, match="市科技局"):
+    with pytest.raises(WorkflowError, match="市科技局"):
         workflow.reply_submit(assignment=lead, by=ctx.alice)
     assert fresh(lead).state == S.DRAFTING
 
 
 def test_lead_may_submit_past_an_overdue_opinion_only_with_a_note(ctx):
-    lead, assisting = workflow.proposal_assign(
+    lead, assisting = intake.proposal_assign(
         proposal=ctx.proposal, leads=[ctx.bureau_a], assistants=[ctx.bureau_b], by=ctx.cora
     )
     workflow.assignment_accept(assignment=lead, by=ctx.alice)
@@ -456,7 +439,7 @@ def test_lead_may_submit_past_an_overdue_opinion_only_with_a_note(ctx):
     Assignment.objects.filter(pk=assisting.pk).update(due_on=yesterday)
 
     before = snapshot()
-    with pytest.raises(workflow.WorkflowError, match="市科技局的协办意见已逾期未送达"):
+    with pytest.raises(WorkflowError, match="市科技局的协办意见已逾期未送达"):
         workflow.reply_submit(assignment=lead, by=ctx.alice, note="   ")
     assert snapshot() == before
 
@@ -472,7 +455,7 @@ def test_lead_may_submit_past_an_overdue_opinion_only_with_a_note(ctx):
 
 
 def _assigned_days_ago(ctx, days):
-    (assignment,) = workflow.proposal_assign(proposal=ctx.proposal, leads=[ctx.bureau_a], by=ctx.cora)
+    (assignment,) = intake.proposal_assign(proposal=ctx.proposal, leads=[ctx.bureau_a], by=ctx.cora)
     Assignment.objects.filter(pk=assignment.pk).update(
         assigned_at=F("assigned_at") - datetime.timedelta(days=days)
     )
@@ -483,36 +466,36 @@ def test_reassignment_request_outside_the_window_is_refused(ctx):
     window = django_settings.REASSIGNMENT_WINDOW_DAYS
     assignment = _assigned_days_ago(ctx, window + 1)
     before = snapshot()
-    with pytest.raises(workflow.WorkflowError, match=f"交办后{window}日内"):
-        workflow.assignment_request_reassignment(assignment=assignment, by=ctx.alice, reason="不属于我局职责。")
+    with pytest.raises(WorkflowError, match=f"交办后{window}日内"):
+        intake.assignment_request_reassignment(assignment=assignment, by=ctx.alice, reason="不属于我局职责。")
     assert snapshot() == before
     assert fresh(assignment).reassignment_reason == ""
 
 
 def test_reassignment_request_on_the_last_day_of_the_window_is_allowed(ctx):
     assignment = _assigned_days_ago(ctx, django_settings.REASSIGNMENT_WINDOW_DAYS)
-    workflow.assignment_request_reassignment(assignment=assignment, by=ctx.alice, reason="不属于我局职责。")
+    intake.assignment_request_reassignment(assignment=assignment, by=ctx.alice, reason="不属于我局职责。")
     assert fresh(assignment).state == S.REASSIGNMENT_REQUESTED
 
 
 def test_reassignment_window_is_a_setting(ctx, settings):
     settings.REASSIGNMENT_WINDOW_DAYS = 3
     assignment = _assigned_days_ago(ctx, 4)
-    with pytest.raises(workflow.WorkflowError, match="交办后3日内"):
-        workflow.assignment_request_reassignment(assignment=assignment, by=ctx.alice, reason="不属于我局职责。")
+    with pytest.raises(WorkflowError, match="交办后3日内"):
+        intake.assignment_request_reassignment(assignment=assignment, by=ctx.alice, reason="不属于我局职责。")
     assert fresh(assignment).state == S.ASSIGNED
 
 
 def test_approved_reassignment_moves_the_proposal_to_the_new_bureau(ctx):
     eight_days_ago = timezone.now() - datetime.timedelta(days=8)
-    (old,) = workflow.proposal_assign(
+    (old,) = intake.proposal_assign(
         proposal=ctx.proposal, leads=[ctx.bureau_a], by=ctx.cora, assigned_at=eight_days_ago
     )
     assert ctx.proposal in Proposal.objects.visible_to(ctx.alice)
     assert ctx.proposal not in Proposal.objects.visible_to(ctx.bob)
-    workflow.assignment_request_reassignment(assignment=old, by=ctx.alice, reason="不属于我局职责。")
+    intake.assignment_request_reassignment(assignment=old, by=ctx.alice, reason="不属于我局职责。")
 
-    replacement = workflow.assignment_approve_reassignment(
+    replacement = intake.assignment_approve_reassignment(
         assignment=old, by=ctx.cora, new_bureau=ctx.bureau_b, note="同意。"
     )
 
@@ -531,7 +514,7 @@ def test_approved_reassignment_moves_the_proposal_to_the_new_bureau(ctx):
     assert ctx.proposal in Proposal.objects.visible_to(ctx.bob)
     assert ctx.proposal in Proposal.objects.visible_to(ctx.ben)
     # And may no longer act on it.
-    with pytest.raises(workflow.WorkflowError):
+    with pytest.raises(WorkflowError):
         workflow.assignment_accept(assignment=old, by=ctx.alice)
     workflow.assignment_accept(assignment=replacement, by=ctx.bob)
     assert fresh(ctx.proposal).state == P.DRAFTING
@@ -539,25 +522,25 @@ def test_approved_reassignment_moves_the_proposal_to_the_new_bureau(ctx):
 
 @pytest.mark.parametrize("target", ["same", "already_assisting", "delegation"])
 def test_reassignment_to_an_impossible_bureau_is_refused(ctx, target):
-    lead, _assisting = workflow.proposal_assign(
+    lead, _assisting = intake.proposal_assign(
         proposal=ctx.proposal, leads=[ctx.bureau_a], assistants=[ctx.bureau_b], by=ctx.cora
     )
-    workflow.assignment_request_reassignment(assignment=lead, by=ctx.alice, reason="不属于我局职责。")
+    intake.assignment_request_reassignment(assignment=lead, by=ctx.alice, reason="不属于我局职责。")
     new_bureau = {
         "same": ctx.bureau_a,
         "already_assisting": ctx.bureau_b,
         "delegation": ctx.dora.deputy.delegation,
     }[target]
     before = snapshot()
-    with pytest.raises(workflow.WorkflowError):
-        workflow.assignment_approve_reassignment(assignment=lead, by=ctx.cora, new_bureau=new_bureau)
+    with pytest.raises(WorkflowError):
+        intake.assignment_approve_reassignment(assignment=lead, by=ctx.cora, new_bureau=new_bureau)
     assert snapshot() == before
 
 
 def test_refused_reassignment_returns_the_assignment_to_the_bureau(ctx):
-    (assignment,) = workflow.proposal_assign(proposal=ctx.proposal, leads=[ctx.bureau_a], by=ctx.cora)
-    workflow.assignment_request_reassignment(assignment=assignment, by=ctx.alice, reason="不属于我局职责。")
-    workflow.assignment_refuse_reassignment(assignment=assignment, by=ctx.cora, note="仍由贵局办理。")
+    (assignment,) = intake.proposal_assign(proposal=ctx.proposal, leads=[ctx.bureau_a], by=ctx.cora)
+    intake.assignment_request_reassignment(assignment=assignment, by=ctx.alice, reason="不属于我局职责。")
+    intake.assignment_refuse_reassignment(assignment=assignment, by=ctx.cora, note="仍由贵局办理。")
     assert fresh(assignment).state == S.ASSIGNED
     assert ctx.proposal in Proposal.objects.visible_to(ctx.alice)
     workflow.assignment_accept(assignment=assignment, by=ctx.alice)
@@ -568,7 +551,7 @@ def test_refused_reassignment_returns_the_assignment_to_the_bureau(ctx):
 
 
 def test_split_handling_keeps_the_proposal_at_the_least_advanced_lead(ctx):
-    a, b = workflow.proposal_assign(proposal=ctx.proposal, leads=[ctx.bureau_a, ctx.bureau_b], by=ctx.cora)
+    a, b = intake.proposal_assign(proposal=ctx.proposal, leads=[ctx.bureau_a, ctx.bureau_b], by=ctx.cora)
     assert {a.handling, b.handling} == {Assignment.Handling.SPLIT}
     assert {a.role, b.role} == {LEAD}
 
@@ -586,8 +569,8 @@ def test_split_handling_keeps_the_proposal_at_the_least_advanced_lead(ctx):
     workflow.reply_send(assignment=a, by=ctx.alice)
     assert fresh(a).state == S.REPLIED
     assert state() == P.DRAFTING
-    with pytest.raises(workflow.WorkflowError):
-        workflow.proposal_close(proposal=ctx.proposal, by=ctx.cora)
+    with pytest.raises(WorkflowError):
+        intake.proposal_close(proposal=ctx.proposal, by=ctx.cora)
     write_reply(b, ctx.bob)
     workflow.reply_submit(assignment=b, by=ctx.bob)
     assert state() == P.IN_REVIEW
@@ -596,14 +579,14 @@ def test_split_handling_keeps_the_proposal_at_the_least_advanced_lead(ctx):
     assert state() == P.SIGNED
     workflow.reply_send(assignment=b, by=ctx.bob)
     assert state() == P.REPLIED
-    workflow.proposal_close(proposal=ctx.proposal, by=ctx.cora)
+    intake.proposal_close(proposal=ctx.proposal, by=ctx.cora)
     assert state() == P.CLOSED
 
 
 def test_split_handling_takes_no_assistants(ctx, bureau_c):
     before = snapshot()
-    with pytest.raises(workflow.WorkflowError, match="分办"):
-        workflow.proposal_assign(
+    with pytest.raises(WorkflowError, match="分办"):
+        intake.proposal_assign(
             proposal=ctx.proposal, leads=[ctx.bureau_a, ctx.bureau_b], assistants=[bureau_c], by=ctx.cora
         )
     assert snapshot() == before
@@ -615,7 +598,7 @@ def test_split_handling_takes_no_assistants(ctx, bureau_c):
 @pytest.mark.parametrize("who", ["cora", "admin"])
 def test_register_writes_the_proposal_and_an_event(ctx, who):
     user = ctx.people[who]
-    proposal = workflow.proposal_register(
+    proposal = intake.proposal_register(
         by=user, session=ctx.proposal.session, number=111, title=" 关于加快数字经济建设的建议 ",
         reasons="事由", suggestions="建议", lead_deputy=ctx.otto.deputy,
         co_signers=[ctx.otto.deputy, ctx.carl.deputy],
@@ -630,7 +613,7 @@ def test_register_writes_the_proposal_and_an_event(ctx, who):
 def test_register_refused_for_everyone_but_the_congress_office(ctx):
     check_refusals(
         [
-            (who, lambda who=who: workflow.proposal_register(
+            (who, lambda who=who: intake.proposal_register(
                 by=ctx.people[who], session=ctx.proposal.session, number=111,
                 title="关于加快数字经济建设的建议", reasons="事由", suggestions="建议",
                 lead_deputy=ctx.otto.deputy,
@@ -645,7 +628,7 @@ def test_register_refused_for_everyone_but_the_congress_office(ctx):
 def test_assign_creates_lead_and_assisting_assignments(ctx, who):
     user = ctx.people[who]
     before = snapshot()
-    lead, assisting = workflow.proposal_assign(
+    lead, assisting = intake.proposal_assign(
         proposal=ctx.proposal, leads=[ctx.bureau_a], assistants=[ctx.bureau_b], by=user
     )
     assert (lead.bureau, lead.role, lead.state, lead.handling) == (ctx.bureau_a, LEAD, S.ASSIGNED, "joint")
@@ -661,7 +644,7 @@ def test_assign_creates_lead_and_assisting_assignments(ctx, who):
 def test_assign_refused_for_everyone_but_the_congress_office(ctx):
     check_refusals(
         [
-            (who, lambda who=who: workflow.proposal_assign(
+            (who, lambda who=who: intake.proposal_assign(
                 proposal=ctx.proposal, leads=[ctx.bureau_a], by=ctx.people[who]
             ))
             for who in PEOPLE if who not in ("cora", "admin")
@@ -677,7 +660,7 @@ def _proposal_at(ctx, state):
     lead_state = {P.CLOSED: S.REPLIED}.get(state, state)
     at_state(ctx, lead_state)
     if state == P.CLOSED:
-        workflow.proposal_close(proposal=ctx.proposal, by=ctx.cora)
+        intake.proposal_close(proposal=ctx.proposal, by=ctx.cora)
     proposal = fresh(ctx.proposal)
     assert proposal.state == state
     return proposal
@@ -687,8 +670,8 @@ def _proposal_at(ctx, state):
 def test_assign_refused_once_assigned(ctx, state):
     proposal = _proposal_at(ctx, state)
     before = snapshot()
-    with pytest.raises(workflow.WorkflowError, match="调整交办"):
-        workflow.proposal_assign(proposal=proposal, leads=[ctx.bureau_c], by=ctx.cora)
+    with pytest.raises(WorkflowError, match="调整交办"):
+        intake.proposal_assign(proposal=proposal, leads=[ctx.bureau_c], by=ctx.cora)
     assert snapshot() == before
 
 
@@ -704,8 +687,8 @@ def test_assign_refused_once_assigned(ctx, state):
 def test_assign_refuses_bad_choices(ctx, leads, assistants, message):
     orgs = {"a": ctx.bureau_a, "b": ctx.bureau_b, "delegation": ctx.dora.deputy.delegation}
     before = snapshot()
-    with pytest.raises(workflow.WorkflowError, match=message):
-        workflow.proposal_assign(
+    with pytest.raises(WorkflowError, match=message):
+        intake.proposal_assign(
             proposal=ctx.proposal, leads=[orgs[x] for x in leads], assistants=[orgs[x] for x in assistants], by=ctx.cora
         )
     assert snapshot() == before
@@ -716,7 +699,7 @@ def test_assign_refuses_bad_choices(ctx, leads, assistants, message):
 def test_close_a_replied_proposal(ctx, who):
     proposal = _proposal_at(ctx, P.REPLIED)
     before = snapshot()
-    closed = workflow.proposal_close(proposal=proposal, by=ctx.people[who], note=" 代表满意。 ")
+    closed = intake.proposal_close(proposal=proposal, by=ctx.people[who], note=" 代表满意。 ")
     assert closed.state == fresh(proposal).state == P.CLOSED
     (event,) = new_events(before)
     assert (event.action, event.actor, event.from_state, event.to_state, event.note) == (
@@ -728,7 +711,7 @@ def test_close_refused_for_everyone_but_the_congress_office(ctx):
     proposal = _proposal_at(ctx, P.REPLIED)
     check_refusals(
         [
-            (who, lambda who=who: workflow.proposal_close(proposal=proposal, by=ctx.people[who]))
+            (who, lambda who=who: intake.proposal_close(proposal=proposal, by=ctx.people[who]))
             for who in PEOPLE if who not in ("cora", "admin")
         ],
         PermissionDenied,
@@ -739,8 +722,8 @@ def test_close_refused_for_everyone_but_the_congress_office(ctx):
 def test_close_only_from_replied(ctx, state):
     proposal = _proposal_at(ctx, state)
     before = snapshot()
-    with pytest.raises(workflow.WorkflowError, match="答复送达后才能办结"):
-        workflow.proposal_close(proposal=proposal, by=ctx.cora)
+    with pytest.raises(WorkflowError, match="答复送达后才能办结"):
+        intake.proposal_close(proposal=proposal, by=ctx.cora)
     assert snapshot() == before
 
 
@@ -762,7 +745,7 @@ def test_consultation_recorded_by_the_bureau(ctx, who, role, state):
     user = ctx.people[who]
     held_on = timezone.localdate() - datetime.timedelta(days=1)
     before = snapshot()
-    consultation = workflow.consultation_record(assignment=assignment, by=user, held_on=held_on, **CONSULT)
+    consultation = intake.consultation_record(assignment=assignment, by=user, held_on=held_on, **CONSULT)
     consultation = fresh(consultation)
     assert (consultation.assignment, consultation.recorded_by, consultation.participants, consultation.summary) == (
         assignment, user, "陈承办、罗冲代表", "办前沟通：了解代表诉求。",
@@ -777,7 +760,7 @@ def test_consultation_refused_for_everyone_outside_the_bureau(ctx):
     assignment = at_state(ctx, S.DRAFTING)
     check_refusals(
         [
-            (who, lambda who=who: workflow.consultation_record(
+            (who, lambda who=who: intake.consultation_record(
                 assignment=assignment, by=ctx.people[who], held_on=timezone.localdate(), **CONSULT
             ))
             for who in PEOPLE if who not in ("alice", "lily")
@@ -789,8 +772,8 @@ def test_consultation_refused_for_everyone_outside_the_bureau(ctx):
 def test_consultation_refused_on_a_withdrawn_assignment(ctx):
     assignment = at_state(ctx, S.WITHDRAWN)
     before = snapshot()
-    with pytest.raises(workflow.WorkflowError, match="已撤回"):
-        workflow.consultation_record(assignment=assignment, by=ctx.alice, held_on=timezone.localdate(), **CONSULT)
+    with pytest.raises(WorkflowError, match="已撤回"):
+        intake.consultation_record(assignment=assignment, by=ctx.alice, held_on=timezone.localdate(), **CONSULT)
     assert snapshot() == before
 
 
@@ -798,7 +781,7 @@ def test_consultation_cannot_be_dated_in_the_future(ctx):
     assignment = at_state(ctx, S.DRAFTING)
     before = snapshot()
     with pytest.raises(ValidationError):
-        workflow.consultation_record(
+        intake.consultation_record(
             assignment=assignment, by=ctx.alice,
             held_on=timezone.localdate() + datetime.timedelta(days=1), **CONSULT
         )
@@ -810,7 +793,7 @@ def test_consultation_cannot_be_dated_in_the_future(ctx):
 
 def test_due_dates_follow_the_session_settings(ctx):
     jan31 = timezone.make_aware(datetime.datetime(2024, 1, 31, 10, 0))
-    lead, assisting = workflow.proposal_assign(
+    lead, assisting = intake.proposal_assign(
         proposal=ctx.proposal, leads=[ctx.bureau_a], assistants=[ctx.bureau_b], by=ctx.cora, assigned_at=jan31
     )
     assert lead.due_on == datetime.date(2024, 4, 30)  # 3 months; no April 31st
@@ -822,7 +805,7 @@ def test_due_dates_follow_the_session_settings(ctx):
     session.reply_due_months = 2
     session.save()
     other = ProposalFactory(session=session, number=111, lead_deputy=ctx.otto.deputy)
-    (lead2,) = workflow.proposal_assign(proposal=other, leads=[ctx.bureau_a], by=ctx.cora, assigned_at=jan31)
+    (lead2,) = intake.proposal_assign(proposal=other, leads=[ctx.bureau_a], by=ctx.cora, assigned_at=jan31)
     assert lead2.due_on == datetime.date(2024, 3, 31)
     assert lead2.due_basis == "答复期限：自交办日2024年1月31日起2个月"
     assert fresh(lead).due_on == datetime.date(2024, 4, 30)  # existing assignments keep theirs
@@ -831,13 +814,13 @@ def test_due_dates_follow_the_session_settings(ctx):
 def test_due_date_counts_from_the_local_day_of_assignment(ctx):
     # 2024-03-31 20:00 UTC is already April 1st in Asia/Shanghai.
     assigned_at = datetime.datetime(2024, 3, 31, 20, 0, tzinfo=datetime.UTC)
-    (lead,) = workflow.proposal_assign(proposal=ctx.proposal, leads=[ctx.bureau_a], by=ctx.cora, assigned_at=assigned_at)
+    (lead,) = intake.proposal_assign(proposal=ctx.proposal, leads=[ctx.bureau_a], by=ctx.cora, assigned_at=assigned_at)
     assert lead.due_on == datetime.date(2024, 7, 1)
     assert "2024年4月1日" in lead.due_basis
 
 
 def test_overdue_assignments(ctx):
-    lead, assisting = workflow.proposal_assign(
+    lead, assisting = intake.proposal_assign(
         proposal=ctx.proposal, leads=[ctx.bureau_a], assistants=[ctx.bureau_b], by=ctx.cora
     )
     today = timezone.localdate()

@@ -3,17 +3,19 @@
 import pytest
 from django.core.exceptions import ValidationError
 
-from proposals import workflow
+from proposals import workflow as intake
+from proposals.errors import WorkflowError
 from proposals.models import Event
+from replies import workflow
 from replies.models import ReplyCc
-from replies.services import current_reply
+from replies.selectors import current_reply
 from tests.workflow_helpers import assign, to_signed
 
 
 def test_a_new_round_reopens_a_closed_proposal(proposal, cora, alice, lily, bureau_a):
     assignment = to_signed(proposal, cora, alice, lily, bureau_a)
     workflow.reply_send(assignment=assignment, by=alice)
-    workflow.proposal_close(proposal=proposal, by=cora)
+    intake.proposal_close(proposal=proposal, by=cora)
     workflow.reply_new_round(assignment=assignment, by=lily, reason="更正联系电话")
     proposal.refresh_from_db()
     assert proposal.state == "drafting"
@@ -26,9 +28,9 @@ def test_replacing_an_assisting_bureau_updates_the_draft_cc(proposal, cora, alic
     lead, assisting = assign(proposal, cora, bureau_a, [bureau_b])
     workflow.assignment_accept(assignment=lead, by=alice)
     assert "市科技局" in [c.name for c in current_reply(lead).cc.all()]
-    workflow.assignment_request_reassignment(assignment=assisting, by=bob, reason="不属于我局职责")
+    intake.assignment_request_reassignment(assignment=assisting, by=bob, reason="不属于我局职责")
     other = OrganizationFactory(name="慈溪市教育局", short_name="市教育局")
-    workflow.assignment_approve_reassignment(assignment=assisting, by=cora, new_bureau=other)
+    intake.assignment_approve_reassignment(assignment=assisting, by=cora, new_bureau=other)
     names = [c.name for c in current_reply(lead).cc.all()]
     assert "市教育局" in names and "市科技局" not in names
 
@@ -48,17 +50,17 @@ def test_editing_an_old_signed_round_says_it_is_signed(proposal, cora, alice, li
     assignment = to_signed(proposal, cora, alice, lily, bureau_a)
     first = current_reply(assignment)
     workflow.reply_new_round(assignment=assignment, by=lily, reason="更正")
-    from replies.services import reply_save_draft
+    from replies.drafts import reply_save_draft
 
-    with pytest.raises(workflow.WorkflowError, match="已签发"):
+    with pytest.raises(WorkflowError, match="已签发"):
         reply_save_draft(reply=first, by=alice, version=first.version, body="改", category_mark="A",
                          disclosure="public", contact_name="陈", contact_phone="1", cc=[])
 
 
 def test_refusing_a_reassignment_clears_the_reason_but_keeps_it_in_the_log(proposal, cora, alice, bureau_a):
     (assignment,) = assign(proposal, cora, bureau_a)
-    workflow.assignment_request_reassignment(assignment=assignment, by=alice, reason="不属于我局职责")
-    workflow.assignment_refuse_reassignment(assignment=assignment, by=cora, note="属于贵局职责")
+    intake.assignment_request_reassignment(assignment=assignment, by=alice, reason="不属于我局职责")
+    intake.assignment_refuse_reassignment(assignment=assignment, by=cora, note="属于贵局职责")
     assignment.refresh_from_db()
     assert assignment.state == "assigned" and assignment.reassignment_reason == ""
     assert Event.objects.filter(assignment=assignment, action="request_reassignment", note="不属于我局职责").exists()

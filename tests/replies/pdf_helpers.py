@@ -1,6 +1,6 @@
 """Signed replies for PDF tests, made through the workflow."""
 
-from proposals import workflow
+from replies import workflow
 from tests.factories import ProposalFactory
 from tests.workflow_helpers import to_in_review, write_reply
 

@@ -4,16 +4,12 @@ category marks."""
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
-from proposals import workflow
-from proposals.workflow import ConflictError, WorkflowError
+from proposals.errors import ConflictError, WorkflowError
+from replies import workflow
+from replies.drafts import default_cc, opinion_save_draft, reply_save_draft
+from replies.letter.data import CcRecipient
 from replies.models import CoHandlingOpinion, Reply
-from replies.services import (
-    CcRecipient,
-    current_reply,
-    default_cc,
-    opinion_save_draft,
-    reply_save_draft,
-)
+from replies.selectors import current_reply
 from tests.factories import OrganizationFactory
 from tests.workflow_helpers import assign, to_drafting, to_signed, write_reply
 

@@ -15,7 +15,8 @@ from fontTools.pens.boundsPen import BoundsPen
 from fontTools.ttLib import TTFont
 from pypdf import PdfReader
 
-from proposals.demo.documents import OPINION_239, REPLY_110, REPLY_176, REPLY_366, seed_letter
+from proposals.text import paragraphs
+from replies.demo.documents import OPINION_239, REPLY_110, REPLY_176, REPLY_366, seed_letter
 from replies.letter import (
     CcRecipient,
     LetterData,
@@ -24,8 +25,7 @@ from replies.letter import (
     render_letter_html,
     render_letter_pdf,
 )
-from replies.letter.render import balanced_lines
-from replies.text import LETTER_FONTS, paragraphs
+from replies.letter.render import LETTER_FONTS, balanced_lines
 
 MM = 72 / 25.4
 LEFT, RIGHT, TOP, BOTTOM = 28.0, 184.0, 37.0, 262.0  # the text block

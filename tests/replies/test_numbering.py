@@ -8,10 +8,11 @@ from django.db import connection
 from django.utils import timezone
 
 from accounts.models import Organization, User
-from proposals import workflow
+from proposals.errors import WorkflowError
 from proposals.models import Assignment
+from replies import workflow
 from replies.models import DocumentCounter, Reply
-from replies.services import current_reply
+from replies.selectors import current_reply
 from tests.factories import OrganizationFactory, ProposalFactory
 from tests.workflow_helpers import to_in_review
 
@@ -72,15 +73,13 @@ def test_a_failed_signing_leaves_no_gap(cora, alice, lily, bureau_a, dora, monke
     assert workflow.reply_sign(assignment=first, by=lily).document_number == f"慈经信建〔{year}〕1号"
 
     # Fail after the number was taken and the reply stored, before the signing commits.
-    real_move = workflow._move
-
     def broken_move(*args, **kwargs):
         raise RuntimeError("the server went away mid-signing")
 
-    monkeypatch.setattr(workflow, "_move", broken_move)
-    with pytest.raises(RuntimeError):
-        workflow.reply_sign(assignment=second, by=lily)
-    monkeypatch.setattr(workflow, "_move", real_move)
+    with monkeypatch.context() as patch:
+        patch.setattr(workflow.SIGN, "move", broken_move)
+        with pytest.raises(RuntimeError):
+            workflow.reply_sign(assignment=second, by=lily)
 
     reply = current_reply(second)
     assert (reply.is_signed, reply.document_number, reply.document_seq, reply.signer) == (False, "", None, None)
@@ -101,7 +100,7 @@ def test_a_bureau_without_a_prefix_cannot_sign_and_takes_no_number(cora, dora, b
     (stuck,) = in_review(1, cora, staff, no_prefix, dora, first_number=300)
     (ok,) = in_review(1, cora, alice, bureau_a, dora, first_number=301)
 
-    with pytest.raises(workflow.WorkflowError, match="未设置发文字号前缀"):
+    with pytest.raises(WorkflowError, match="未设置发文字号前缀"):
         workflow.reply_sign(assignment=stuck, by=leader)
     assert not current_reply(stuck).is_signed
     assert not DocumentCounter.objects.filter(bureau=no_prefix).exists()

@@ -7,7 +7,7 @@ import pytest
 from kombu.exceptions import OperationalError
 
 from proposals.models import Event
-from replies import pdf
+from replies import pdf, workflow
 from replies.models import LetterPdf
 from tests.conftest import wait_for
 
@@ -70,7 +70,7 @@ def test_running_a_job_twice_renders_once_and_a_rerender_gives_the_same_hash(db,
     job = reply.pdfs.get()
     assert pdf.pdf_render(job.pk).state == "done"
     assert pdf.pdf_render(job.pk) is None  # a duplicate delivery finds it done
-    again = pdf.pdf_rerender(reply=reply, by=admin_user)
+    again = workflow.reply_pdf_rerender(reply=reply, by=admin_user)
     assert pdf.pdf_render(again.pk).sha256 == LetterPdf.objects.get(pk=job.pk).sha256
     assert again.generation == 2
     assert Event.objects.filter(action="pdf_rerender", actor=admin_user).exists()
@@ -81,7 +81,7 @@ def test_expected_failures_fail_at_once_and_admins_see_why(db, client, media_roo
 
     reply = signed_reply(proposal, cora, alice, lily, bureau_a)
     job = reply.pdfs.get()
-    with mock.patch("replies.letter.missing_roles", return_value=["fang"]):
+    with mock.patch("replies.pdf.missing_roles", return_value=["fang"]):
         render_reply_pdf.apply(args=[job.pk])
     job.refresh_from_db()
     assert job.state == "failed" and "缺少中文字体" in job.error and job.attempts == 1

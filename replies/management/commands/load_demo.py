@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from proposals.demo.loader import DEMO_PASSWORD, load_demo
+from replies.demo.loader import DEMO_PASSWORD, load_demo
 
 
 class Command(BaseCommand):

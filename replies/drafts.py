@@ -1,10 +1,8 @@
-"""Writes on replies and opinions that the workflow calls: drafts, cc lists, numbering, sealing.
-
-State transitions themselves live in proposals/workflow.py; these functions do the
-reply-specific part inside the workflow's transaction.
+"""Drafting replies and opinions: starting a draft, its cc list, saving with optimistic locking,
+and what a draft still lacks before it can be signed. The lifecycle steps that move an assignment
+(submit, sign, send, …) are in replies/workflow.py.
 """
 
-import datetime
 import re
 
 from django.core.exceptions import PermissionDenied
@@ -16,16 +14,15 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Organization
 from accounts.roles import roles_of
+from proposals.errors import ConflictError, WorkflowError
 from proposals.models import Assignment
-from proposals.states import AssignmentState
-from proposals.workflow import ConflictError, WorkflowError
+from proposals.transitions import may_draft, works_on
 
 from .letter.data import CcRecipient
-from .models import CoHandlingOpinion, DocumentCounter, Reply, ReplyCc
+from .models import CoHandlingOpinion, Reply, ReplyCc
+from .selectors import current_reply
 
-
-def current_reply(assignment: Assignment) -> Reply:
-    return assignment.replies.order_by("-round").first()
+BODY_MAX_LENGTH = 60000
 
 
 def default_cc(assignment: Assignment) -> list[CcRecipient]:
@@ -66,7 +63,7 @@ def proposal_people(assignment: Assignment) -> set[str]:
     return {proposal.lead_deputy.name, *proposal.co_signers.values_list("name", flat=True)}
 
 
-def _set_cc(reply: Reply, entries: list[CcRecipient]) -> None:
+def set_cc(reply: Reply, entries: list[CcRecipient]) -> None:
     if reply.is_signed:  # the cc list is part of the signed letter
         raise WorkflowError(_("已签发的答复不能修改抄送。"))
     reply.cc.all().delete()
@@ -76,11 +73,16 @@ def _set_cc(reply: Reply, entries: list[CcRecipient]) -> None:
     )
 
 
-def cc_replace_in_drafts(*, proposal, old: Organization, new: Organization) -> None:
-    """After an assisting bureau is replaced, unsigned drafts cc the new one instead."""
+def cc_replace_in_drafts(*, withdrawn: Assignment, replacement: Assignment, **_signal) -> None:
+    """After an assisting bureau is replaced, unsigned drafts cc the new one instead
+    (connected to ``proposals.signals.assignment_replaced``)."""
+    if withdrawn.is_lead:
+        return
     ReplyCc.objects.filter(
-        reply__assignment__proposal=proposal, reply__signed_at__isnull=True, name=old.cc_label
-    ).update(name=new.cc_label)
+        reply__assignment__proposal=withdrawn.proposal,
+        reply__signed_at__isnull=True,
+        name=withdrawn.bureau.cc_label,
+    ).update(name=replacement.bureau.cc_label)
 
 
 def reply_start(*, assignment: Assignment, by, reason: str = "") -> Reply:
@@ -103,7 +105,7 @@ def reply_start(*, assignment: Assignment, by, reason: str = "") -> Reply:
         if previous
         else default_cc(assignment)
     )
-    _set_cc(reply, entries)
+    set_cc(reply, entries)
     return reply
 
 
@@ -123,11 +125,19 @@ def opinion_start(*, assignment: Assignment, by) -> CoHandlingOpinion:
 
 
 def _may_edit(user, assignment: Assignment) -> None:
-    if not roles_of(user).works_for(assignment.bureau_id):
+    roles = roles_of(user)
+    if not works_on(roles, assignment):
         raise PermissionDenied(_("只有承办单位可以修改此稿。"))
-    if assignment.state != AssignmentState.DRAFTING:
+    if not may_draft(roles, assignment):
         raise WorkflowError(
             _("当前状态为「%(state)s」，不能修改稿件。") % {"state": assignment.get_state_display()}
+        )
+
+
+def _check_body(body: str) -> None:
+    if len(body) > BODY_MAX_LENGTH:
+        raise WorkflowError(
+            _("正文不能超过 %(max)s 字（现有 %(n)s 字）。") % {"max": BODY_MAX_LENGTH, "n": len(body)}
         )
 
 
@@ -169,17 +179,18 @@ def reply_save_draft(
     with transaction.atomic():
         assignment = Assignment.objects.select_for_update().get(pk=reply.assignment_id)
         _may_edit(by, assignment)
-        if Reply.objects.filter(pk=reply.pk, signed_at__isnull=False).exists():
+        _check_body(body)
+        if not Reply.drafts().filter(pk=reply.pk).exists():
             raise WorkflowError(_("这一轮答复已签发，不能修改；请在当前轮次的草稿中修改。"))
         marks = assignment.proposal.session.category_marks
         if category_mark and category_mark not in list(marks):  # "AB" is not a mark of "ABCD"
             raise WorkflowError(_("类别标记只能是 %(marks)s 之一。") % {"marks": "、".join(marks)})
         _save_if_unchanged(
-            Reply.objects.filter(signed_at__isnull=True), reply, version=version, by=by,
+            Reply.drafts(), reply, version=version, by=by,
             body=body, category_mark=category_mark, disclosure=disclosure,
             contact_name=contact_name.strip(), contact_phone=contact_phone.strip(),
         )
-        _set_cc(reply, cc)
+        set_cc(reply, cc)
     return reply
 
 
@@ -196,8 +207,9 @@ def opinion_save_draft(
     with transaction.atomic():
         assignment = Assignment.objects.select_for_update().get(pk=opinion.assignment_id)
         _may_edit(by, assignment)
+        _check_body(body)
         _save_if_unchanged(
-            CoHandlingOpinion.objects.filter(sent_at__isnull=True), opinion, version=version, by=by,
+            CoHandlingOpinion.drafts(), opinion, version=version, by=by,
             title=title.strip(), body=body,
             contact_name=contact_name.strip(), contact_phone=contact_phone.strip(),
         )
@@ -214,51 +226,4 @@ def reply_ready_problems(reply: Reply) -> list[str]:
         problems.append(_("未填写联系人或联系电话"))
     return problems
 
-
-def format_document_number(prefix: str, year: int, seq: int) -> str:
-    """慈经信建〔2022〕3号: 〔〕 brackets, no 第, no zero padding."""
-    return f"{prefix}〔{year}〕{seq}号"
-
-
-def next_document_seq(bureau: Organization, year: int) -> int:
-    """Take the bureau's next number for the year. The counter row stays locked until the
-    signing transaction ends, so concurrent signers queue and a rollback leaves no gap."""
-    DocumentCounter.objects.bulk_create(
-        [DocumentCounter(bureau=bureau, year=year)], ignore_conflicts=True
-    )
-    counter = DocumentCounter.objects.select_for_update().get(bureau=bureau, year=year)
-    counter.last += 1
-    counter.save(update_fields=["last"])
-    return counter.last
-
-
-def reply_seal(*, reply: Reply, by, signed_on: datetime.date | None = None) -> Reply:
-    bureau = reply.bureau
-    if not bureau.document_prefix:
-        raise WorkflowError(
-            _("「%(name)s」未设置发文字号前缀，请管理员先在单位设置中填写。") % {"name": bureau}
-        )
-    problems = reply_ready_problems(reply)
-    if problems:
-        raise WorkflowError(_("答复稿尚不完整：") + "；".join(problems) + "。")
-    signed_on = signed_on or timezone.localdate()
-    seq = next_document_seq(bureau, signed_on.year)
-    reply.signer = by
-    reply.signed_on = signed_on
-    reply.signed_at = timezone.now()
-    reply.document_year = signed_on.year
-    reply.document_seq = seq
-    reply.document_number = format_document_number(bureau.document_prefix, signed_on.year, seq)
-    reply.save()
-    return reply
-
-
-def opinion_seal(*, opinion: CoHandlingOpinion, by, signed_on: datetime.date | None = None):
-    if not opinion.body.strip():
-        raise WorkflowError(_("协办意见正文为空，不能送出。"))
-    opinion.signer = by
-    opinion.signed_on = signed_on or timezone.localdate()
-    opinion.sent_at = timezone.now()
-    opinion.save()
-    return opinion
 

@@ -1,6 +1,7 @@
-"""How a reply's plain text splits into paragraphs and headings (一、 （一） 1. （1）).
+"""How a document's plain text splits into paragraphs and headings (一、 （一） 1. （1））.
 
-The browser view and the official letter both read the body through this module.
+Proposals, replies and opinions are all stored as plain text; the pages and the official letter
+read them through this one parser.
 """
 
 import re
@@ -15,10 +16,6 @@ HEADING_PATTERNS = [
 ]
 _WHITESPACE = " \t\u3000\r"
 
-
-# The font each heading level takes in the official letter (GB/T 9704): 一、 黑体, （一） 楷体,
-# 1. and （1） 仿宋 like the body.
-LETTER_FONTS = {0: "", 1: "hei", 2: "kai", 3: "fang", 4: "fang"}
 
 
 @dataclass(frozen=True)

@@ -8,8 +8,8 @@ import pytest
 from django.apps import apps
 from django.core.management import call_command
 
-from proposals.demo import documents as docs
 from proposals.models import Assignment, Proposal
+from replies.demo import documents as docs
 from replies.models import CoHandlingOpinion, Reply
 
 REPO_SEEDS = docs.SEED_DIR

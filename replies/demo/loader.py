@@ -14,11 +14,13 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import Deputy, Membership, Organization, User
-from proposals import workflow
+from proposals import workflow as intake
 from proposals.models import Assignment, Event, Proposal, Session
+from replies import workflow
+from replies.drafts import opinion_save_draft, reply_save_draft
 from replies.letter.data import CcRecipient
 from replies.models import DocumentCounter, Reply
-from replies.services import current_reply, reply_save_draft
+from replies.selectors import current_reply
 
 from . import documents as docs
 
@@ -181,7 +183,7 @@ class Loader:
         existing = Proposal.objects.filter(session=session, number=number).first()
         if existing:
             return existing, False
-        proposal = workflow.proposal_register(
+        proposal = intake.proposal_register(
             by=self.users["gongwei"],
             session=session,
             number=number,
@@ -211,7 +213,7 @@ class Loader:
             return
         staff, leader = self.users["jxj_staff"], self.users["jxj_leader"]
         bureau = self.orgs["市经信局"]
-        (lead,) = workflow.proposal_assign(
+        (lead,) = intake.proposal_assign(
             proposal=proposal, leads=[bureau], by=self.users["gongwei"],
             assigned_at=_at(spec.assigned_on),
         )
@@ -244,9 +246,7 @@ class Loader:
         )
         if not made:
             return
-        from replies.services import opinion_save_draft
-
-        lead, assisting = workflow.proposal_assign(
+        lead, assisting = intake.proposal_assign(
             proposal=proposal, leads=[self.orgs["市经信局"]], assistants=[self.orgs["市科技局"]],
             by=self.users["gongwei"], assigned_at=_at(datetime.date(2017, 1, 20)),
         )

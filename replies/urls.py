@@ -1,0 +1,19 @@
+from django.urls import path
+
+from . import views
+
+urlpatterns = [
+    path("assignments/<int:pk>/reply/", views.reply_edit, name="reply-edit"),
+    path("assignments/<int:pk>/reply/preview.pdf", views.reply_preview_pdf, name="reply-preview"),
+    path("assignments/<int:pk>/opinion/", views.opinion_edit, name="opinion-edit"),
+    path("replies/<int:pk>/", views.reply_detail, name="reply-detail"),
+    path("replies/<int:pk>/pdf/", views.reply_pdf, name="reply-pdf"),
+    path("replies/<int:pk>/pdf/status/", views.reply_pdf_status, name="reply-pdf-status"),
+    path("replies/<int:pk>/pdf/rerender/", views.reply_pdf_rerender, name="reply-pdf-rerender"),
+    path("opinions/<int:pk>/pdf/", views.opinion_pdf, name="opinion-pdf"),
+    path("exports/new/", views.export_new, name="export-new"),
+    path("exports/<int:pk>/", views.export_detail, name="export-detail"),
+    path("exports/<int:pk>/status/", views.export_status, name="export-status"),
+    path("exports/<int:pk>/download/", views.export_download, name="export-download"),
+    path("my/proposals/", views.my_proposals, name="my-proposals"),
+]

@@ -1,0 +1,194 @@
+"""The reply lifecycle: accepting an assignment (which starts its draft), sending a reply for
+signing, returning or signing it, sending it with its cc list, starting a new round, sending a
+co-handling opinion, and re-rendering a signed letter.
+
+Each transition is an entry of the one registry (``proposals.transitions.TRANSITIONS``), declared
+here beside the service that performs it. Every service runs in one transaction, locks what it
+changes, writes one event, and raises ``WorkflowError`` or ``PermissionDenied`` without changing
+anything.
+"""
+
+import datetime
+
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from accounts.roles import roles_of
+from proposals.errors import WorkflowError
+from proposals.events import event_record
+from proposals.models import Assignment, Event
+from proposals.states import AssignmentState
+from proposals.transitions import Note, Transition, leads, sync_proposal_state, works_on
+
+from . import pdf
+from .drafts import opinion_start, reply_ready_problems, reply_start
+from .letter.data import CcRecipient, cc_line
+from .models import CoHandlingOpinion, LetterPdf, Reply
+from .numbering import format_document_number, next_document_seq
+from .selectors import current_reply
+
+S = AssignmentState
+A = Event.Action
+LEAD, ASSISTING = Assignment.Role.LEAD, Assignment.Role.ASSISTING
+
+ACCEPT = Transition(A.ACCEPT, frozenset({S.ASSIGNED}), S.DRAFTING, works_on)
+SUBMIT = Transition(
+    A.SUBMIT, frozenset({S.DRAFTING}), S.IN_REVIEW, works_on, role=LEAD,
+    note=Note.OPTIONAL, note_hint=gettext_lazy("说明（可选；协办意见逾期未到时必填）"),
+)
+RETURN = Transition(
+    A.RETURN, frozenset({S.IN_REVIEW}), S.DRAFTING, leads, role=LEAD,
+    note=Note.REQUIRED, note_hint=gettext_lazy("请填写退回理由（必填）"), danger=True,
+)
+SIGN = Transition(A.SIGN, frozenset({S.IN_REVIEW}), S.SIGNED, leads, role=LEAD)
+SEND = Transition(A.SEND, frozenset({S.SIGNED}), S.REPLIED, works_on, role=LEAD)
+NEW_ROUND = Transition(
+    A.NEW_ROUND, frozenset({S.SIGNED, S.REPLIED}), S.DRAFTING, leads, role=LEAD,
+    note=Note.REQUIRED, note_hint=gettext_lazy("请填写重新答复的原因（必填）"), note_arg="reason",
+    danger=True,
+)
+SEND_OPINION = Transition(A.SEND_OPINION, frozenset({S.DRAFTING}), S.OPINION_SENT, leads, role=ASSISTING)
+
+
+@ACCEPT.implemented_by
+def assignment_accept(*, assignment: Assignment, by) -> Assignment:
+    """Take on the assignment: the lead gets its first reply draft, an assistant its opinion."""
+    with transaction.atomic():
+        assignment, _note = ACCEPT.begin(assignment, by)
+        ACCEPT.move(assignment, by=by)
+        if assignment.is_lead:
+            reply_start(assignment=assignment, by=by)
+        else:
+            opinion_start(assignment=assignment, by=by)
+    return assignment
+
+
+def _incomplete(reply: Reply) -> None:
+    problems = reply_ready_problems(reply)
+    if problems:
+        raise WorkflowError(_("答复稿尚不完整：") + "；".join(problems) + "。")
+
+
+@SUBMIT.implemented_by
+def reply_submit(*, assignment: Assignment, by, note: str = "") -> Assignment:
+    """Send the draft for signing. Every assisting bureau must have sent its opinion, unless an
+    opinion is past due; then the lead must say why in the note."""
+    with transaction.atomic():
+        assignment, note = SUBMIT.begin(assignment, by, note)
+        _incomplete(current_reply(assignment))
+        waiting = list(
+            assignment.proposal.assignments.filter(role=ASSISTING)
+            .active()
+            .exclude(state=S.OPINION_SENT)
+            .select_related("bureau")
+        )
+        today = timezone.localdate()
+        not_yet_due = [a for a in waiting if a.due_on >= today]
+        if not_yet_due:
+            raise WorkflowError(
+                _("尚未收到%(names)s的协办意见（期限未到），暂不能送签发。")
+                % {"names": "、".join(a.bureau.short_name for a in not_yet_due)}
+            )
+        if waiting and not note:
+            raise WorkflowError(
+                _("%(names)s的协办意见已逾期未送达，请在说明中写明未等候协办意见的原因。")
+                % {"names": "、".join(a.bureau.short_name for a in waiting)}
+            )
+        SUBMIT.move(assignment, by=by, note=note)
+    return assignment
+
+
+@RETURN.implemented_by
+def reply_return(*, assignment: Assignment, by, note: str) -> Assignment:
+    with transaction.atomic():
+        assignment, note = RETURN.begin(assignment, by, note)
+        RETURN.move(assignment, by=by, note=note)
+    return assignment
+
+
+def _seal_reply(reply: Reply, *, by, signed_on: datetime.date) -> Reply:
+    """The leader becomes the signer and the reply takes the bureau's next number for the year."""
+    bureau = reply.bureau
+    if not bureau.document_prefix:
+        raise WorkflowError(
+            _("「%(name)s」未设置发文字号前缀，请管理员先在单位设置中填写。") % {"name": bureau}
+        )
+    _incomplete(reply)
+    seq = next_document_seq(bureau, signed_on.year)
+    reply.signer = by
+    reply.signed_on = signed_on
+    reply.signed_at = timezone.now()
+    reply.document_year = signed_on.year
+    reply.document_seq = seq
+    reply.document_number = format_document_number(bureau.document_prefix, signed_on.year, seq)
+    reply.save()
+    return reply
+
+
+@SIGN.implemented_by
+def reply_sign(*, assignment: Assignment, by, signed_on: datetime.date | None = None) -> Reply:
+    """Sign the current reply, number it in this same transaction and queue its PDF (rendered by
+    a worker after commit). The cc list is frozen from here."""
+    with transaction.atomic():
+        assignment, _note = SIGN.begin(assignment, by)
+        reply = _seal_reply(current_reply(assignment), by=by, signed_on=signed_on or timezone.localdate())
+        SIGN.move(assignment, by=by, note=reply.document_number)
+        pdf.pdf_queue(reply=reply, by=by)
+    return reply
+
+
+@SEND.implemented_by
+def reply_send(*, assignment: Assignment, by) -> Assignment:
+    with transaction.atomic():
+        assignment, _note = SEND.begin(assignment, by)
+        reply = current_reply(assignment)
+        cc = cc_line(tuple(CcRecipient(c.name, c.is_person) for c in reply.cc.all())).rstrip("。")
+        SEND.move(assignment, by=by, note=_("抄送：%(cc)s") % {"cc": cc} if cc else "")
+    return assignment
+
+
+@NEW_ROUND.implemented_by
+def reply_new_round(*, assignment: Assignment, by, reason: str) -> Reply:
+    """Correct or re-handle a signed reply: a new draft round; the signed one stays as it was."""
+    with transaction.atomic():
+        assignment, reason = NEW_ROUND.begin(assignment, by, reason)
+        NEW_ROUND.move(assignment, by=by, note=reason)
+        sync_proposal_state(assignment.proposal, reopen=True)
+        reply = reply_start(assignment=assignment, by=by, reason=reason)
+    return reply
+
+
+@SEND_OPINION.implemented_by
+def opinion_send(
+    *, assignment: Assignment, by, signed_on: datetime.date | None = None
+) -> CoHandlingOpinion:
+    with transaction.atomic():
+        assignment, _note = SEND_OPINION.begin(assignment, by)
+        opinion = assignment.opinion
+        if not opinion.body.strip():
+            raise WorkflowError(_("协办意见正文为空，不能送出。"))
+        opinion.signer = by
+        opinion.signed_on = signed_on or timezone.localdate()
+        opinion.sent_at = timezone.now()
+        opinion.save()
+        SEND_OPINION.move(assignment, by=by)
+    return opinion
+
+
+def reply_pdf_rerender(*, reply: Reply, by) -> LetterPdf:
+    """Admins only: render a signed letter again as a new generation (same text, same hash)."""
+    if not roles_of(by).is_admin:
+        raise PermissionDenied(_("只有管理员可以重新生成 PDF。"))
+    with transaction.atomic():
+        job = pdf.pdf_queue(reply=reply, by=by)
+        event_record(
+            proposal=reply.assignment.proposal,
+            assignment=reply.assignment,
+            by=by,
+            action=A.PDF_RERENDER,
+            note=f"{reply.document_number} 第{job.generation}次生成",
+        )
+    return job
