@@ -270,6 +270,17 @@ class LetterPdf(models.Model):
         return f"{self.reply} PDF #{self.generation} ({self.state})"
 
 
+class ExportJobQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """An export is its requester's (and admins'): it holds what that person could see."""
+        roles = roles_of(user)
+        if roles.is_admin:
+            return self
+        if not roles.may_export:
+            return self.none()
+        return self.filter(requested_by_id=user.pk)
+
+
 class ExportJob(models.Model):
     """A ZIP of signed replies' PDFs with an index.xlsx, built in the background."""
 
@@ -295,6 +306,8 @@ class ExportJob(models.Model):
     error = models.TextField(blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     finished_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ExportJobQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at"]

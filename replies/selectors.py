@@ -3,10 +3,8 @@
 through these; anything outside the rule is a 404."""
 
 from django.db.models import Prefetch
-from django.http import Http404
 from django.shortcuts import get_object_or_404
 
-from accounts.roles import roles_of
 from proposals.models import Assignment, Proposal
 from proposals.selectors import proposal_list_order, with_assignments
 
@@ -35,11 +33,7 @@ def opinion_get_visible(user, pk) -> CoHandlingOpinion:
 
 
 def export_get_for(user, pk) -> ExportJob:
-    """An export is its requester's (and admins'); others get a 404."""
-    job = get_object_or_404(ExportJob.objects.select_related("session"), pk=pk)
-    if job.requested_by_id != user.pk and not roles_of(user).is_admin:
-        raise Http404
-    return job
+    return get_object_or_404(ExportJob.objects.visible_to(user).select_related("session"), pk=pk)
 
 
 def proposal_replies(user, proposal: Proposal):

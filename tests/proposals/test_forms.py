@@ -1,10 +1,15 @@
 """Bad input through the pages: a clear error in Chinese, nothing saved."""
 
+import pytest
 from django.urls import reverse
 
+from proposals import workflow as intake
+from proposals.errors import WorkflowError
 from proposals.models import Event, Proposal
-from replies.models import Reply
-from tests.workflow_helpers import to_drafting
+from replies import workflow
+from replies.drafts import BODY_MAX_LENGTH, reply_save_draft
+from replies.models import CoHandlingOpinion, Reply
+from tests.workflow_helpers import assign, to_drafting
 
 
 def _register_data(proposal, **overrides):
@@ -78,9 +83,54 @@ def test_category_mark_outside_the_sessions_set_is_refused(client, proposal, cor
 
 
 def test_over_long_note_is_refused(client, proposal, cora, alice, bureau_a):
-    (assignment,) = __import__("proposals.workflow", fromlist=["x"]).proposal_assign(proposal=proposal, leads=[bureau_a], by=cora)
+    (assignment,) = intake.proposal_assign(proposal=proposal, leads=[bureau_a], by=cora)
     client.force_login(alice)
     events = Event.objects.count()
     response = client.post(reverse("assignment-transition", args=[assignment.pk, "request_reassignment"]), {"note": "长" * 2001}, follow=True)
     assert "说明过长" in response.content.decode()
     assert Event.objects.count() == events
+
+
+def _reply_post(reply, body):
+    return {
+        "body": body, "category_mark": "A", "disclosure": "public", "contact_name": "陈承办",
+        "contact_phone": "1", "cc_text": "市人大代表工委", "version": reply.version,
+    }
+
+
+@pytest.mark.parametrize("length,saved", [(BODY_MAX_LENGTH, True), (65000, False)])
+def test_a_reply_body_over_the_limit_is_refused(client, proposal, cora, alice, bureau_a, length, saved):
+    assignment = to_drafting(proposal, cora, alice, bureau_a)
+    reply = assignment.replies.get()
+    client.force_login(alice)
+    response = client.post(reverse("reply-edit", args=[assignment.pk]), _reply_post(reply, "字" * length))
+    stored = Reply.objects.get(pk=reply.pk)
+    if saved:
+        assert response.status_code == 302 and len(stored.body) == length
+    else:
+        assert response.status_code == 200 and "60000" in response.content.decode()
+        assert (stored.body, stored.version) == ("", reply.version)  # nothing saved
+
+
+def test_an_opinion_body_over_the_limit_is_refused(client, proposal, cora, bob, bureau_a, bureau_b):
+    _lead, assisting = assign(proposal, cora, bureau_a, [bureau_b])
+    workflow.assignment_accept(assignment=assisting, by=bob)
+    opinion = CoHandlingOpinion.objects.get(assignment=assisting)
+    client.force_login(bob)
+    response = client.post(reverse("opinion-edit", args=[assisting.pk]), {
+        "title": opinion.title, "body": "字" * 65000, "contact_name": "周", "contact_phone": "1",
+        "version": opinion.version,
+    })
+    assert response.status_code == 200 and "60000" in response.content.decode()
+    assert CoHandlingOpinion.objects.get(pk=opinion.pk).body == ""
+
+
+def test_the_draft_service_refuses_an_over_long_body_too(proposal, cora, alice, bureau_a):
+    assignment = to_drafting(proposal, cora, alice, bureau_a)
+    reply = assignment.replies.get()
+    with pytest.raises(WorkflowError, match="不能超过 60000 字"):
+        reply_save_draft(
+            reply=reply, by=alice, version=reply.version, body="字" * 60001, category_mark="A",
+            disclosure="public", contact_name="陈", contact_phone="1", cc=[],
+        )
+    assert Reply.objects.get(pk=reply.pk).version == reply.version

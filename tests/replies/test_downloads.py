@@ -18,7 +18,7 @@ SEES_B = {"cora", "sam", "admin", "bob", "ben", "otto"}
 
 
 @pytest.fixture
-def replies(everyone, media_root, proposal, cora, alice, lily, bob, ben, otto, bureau_a, bureau_b):
+def replies(letters_rendered_once, everyone, media_root, proposal, cora, alice, lily, bob, ben, otto, bureau_a, bureau_b):
     reply_a = signed_reply(proposal, cora, alice, lily, bureau_a)
     reply_b = signed_reply(another_proposal(proposal.session, otto, 366), cora, bob, ben, bureau_b)
     for reply in (reply_a, reply_b):

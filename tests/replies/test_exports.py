@@ -9,6 +9,8 @@ import pytest
 from django.core.management import call_command
 from django.urls import reverse
 
+from accounts.models import User
+from replies import exports
 from replies.models import ExportJob
 from tests.conftest import wait_for
 
@@ -51,8 +53,9 @@ def test_export_through_the_page_with_progress_and_download(client, settings, ce
         return status["state"] == "done" and status
 
     status = wait_for(finished, timeout=180, interval=0.2)
-    assert seen == sorted(seen) and seen[-1] == 100
-    assert any(0 < p < 100 for p in seen), seen  # the bar moved through the middle
+    assert seen == sorted(seen) and seen[-1] == 100  # never went backwards
+    job.refresh_from_db()
+    assert (job.rendered, job.chunks_done, job.chunks_total) == (5, 3, 3)  # every chunk was recorded
     download = client.get(status["download"])
     assert download.status_code == 200 and download["Content-Type"] == "application/zip"
     archive, rows = read_zip(b"".join(download.streaming_content))
@@ -63,6 +66,32 @@ def test_export_through_the_page_with_progress_and_download(client, settings, ce
     first = unrendered_replies[0]
     assert rows[1][4] == first.document_number and rows[1][3] == "慈溪市经济和信息化局" and rows[1][8] in pdfs
     assert rows[1][8] == f"{first.document_number} 对市十八届人大一次会议第110号建议的答复.pdf"
+
+
+def test_progress_counts_the_replies_each_chunk_finished(client, settings, unrendered_replies, cora, proposal, django_capture_on_commit_callbacks):
+    """Workers run the chunks; here they are run one by one and the status read after each."""
+    settings.EXPORT_CHUNK_SIZE = 2
+    with mock.patch("replies.exports._dispatch"):
+        job = exports.export_start(by=cora, session=proposal.session)
+    client.force_login(cora)
+
+    def status():
+        return client.get(reverse("export-status", args=[job.pk])).json()
+
+    assert (status()["percent"], status()["rendered"], status()["total"]) == (0, 0, 6)
+    percents, assembled = [], []
+    with mock.patch("replies.tasks.export_assemble.delay") as assemble:
+        for start in range(0, 6, 2):
+            with django_capture_on_commit_callbacks(execute=True):
+                exports.export_render_chunk(job.pk, job.reply_ids[start : start + 2])
+            percents.append(status()["percent"])
+            assembled.append(assemble.call_count)
+    assert percents == [32, 63, 95]  # rendering is 95 %, writing the ZIP the rest
+    assert assembled == [0, 0, 1] and assemble.call_args.args == (job.pk,)  # the last chunk queues the ZIP
+    assert status()["download"] is None
+    exports.export_assemble(job.pk)
+    done = status()
+    assert (done["state"], done["percent"]) == ("done", 100) and done["download"]
 
 
 def test_only_offices_start_exports_and_only_their_owner_sees_them(client, everyone, unrendered_replies, proposal):
@@ -76,6 +105,19 @@ def test_only_offices_start_exports_and_only_their_owner_sees_them(client, every
     client.force_login(everyone["sam"])
     assert client.get(reverse("export-detail", args=[job.pk])).status_code == 404
     assert client.get(reverse("export-download", args=[job.pk])).status_code == 404
+
+
+def test_an_export_is_gone_once_its_requester_loses_the_role(client, everyone, unrendered_replies, proposal):
+    cora = everyone["cora"]
+    client.force_login(cora)
+    with mock.patch("replies.exports._dispatch"):
+        client.post(reverse("export-new"), {"session": proposal.session.pk})
+    job = ExportJob.objects.get()
+    assert client.get(reverse("export-detail", args=[job.pk])).status_code == 200
+    cora.memberships.all().delete()
+    client.force_login(User.objects.get(pk=cora.pk))  # a fresh request computes roles anew
+    for name in ("export-detail", "export-status", "export-download"):
+        assert client.get(reverse(name, args=[job.pk])).status_code == 404
 
 
 def test_export_needs_a_session(client, everyone):
