@@ -50,6 +50,15 @@ class OfficialDocument(models.Model):
         """The rows that may still change."""
         return cls._default_manager.filter(**{f"{cls.SEALED_FIELD}__isnull": True})
 
+    def seal(self, *, by, signed_on, **fields) -> None:
+        """Sign (or send) the document: the last save it ever takes."""
+        for name, value in fields.items():
+            setattr(self, name, value)
+        self.signer = by
+        self.signed_on = signed_on
+        setattr(self, self.SEALED_FIELD, timezone.now())
+        self.save()
+
     def save(self, *args, **kwargs):
         if not self._state.adding and not type(self).drafts().filter(pk=self.pk).exists():
             raise ValidationError(self.SEALED_MESSAGE)

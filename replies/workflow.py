@@ -118,13 +118,13 @@ def _seal_reply(reply: Reply, *, by, signed_on: datetime.date) -> Reply:
         )
     _incomplete(reply)
     seq = next_document_seq(bureau, signed_on.year)
-    reply.signer = by
-    reply.signed_on = signed_on
-    reply.signed_at = timezone.now()
-    reply.document_year = signed_on.year
-    reply.document_seq = seq
-    reply.document_number = format_document_number(bureau.document_prefix, signed_on.year, seq)
-    reply.save()
+    reply.seal(
+        by=by,
+        signed_on=signed_on,
+        document_year=signed_on.year,
+        document_seq=seq,
+        document_number=format_document_number(bureau.document_prefix, signed_on.year, seq),
+    )
     return reply
 
 
@@ -170,10 +170,7 @@ def opinion_send(
         opinion = assignment.opinion
         if not opinion.body.strip():
             raise WorkflowError(_("协办意见正文为空，不能送出。"))
-        opinion.signer = by
-        opinion.signed_on = signed_on or timezone.localdate()
-        opinion.sent_at = timezone.now()
-        opinion.save()
+        opinion.seal(by=by, signed_on=signed_on or timezone.localdate())
         SEND_OPINION.move(assignment, by=by)
     return opinion
 
