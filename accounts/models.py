@@ -10,6 +10,10 @@ class User(AbstractUser):
     """A person who logs in. Chinese names are kept whole in ``full_name``."""
 
     full_name = models.CharField(_("姓名"), max_length=50, blank=True)
+    mobile = models.CharField(_("手机号码"), max_length=20, blank=True, help_text=_("用于短信通知。"))
+    notify_by_email = models.BooleanField(
+        _("邮件通知"), default=True, help_text=_("站内通知之外，同时发送邮件。")
+    )
 
     class Meta:
         verbose_name = _("用户")
@@ -123,3 +127,33 @@ class Deputy(models.Model):
 
     def __str__(self):
         return self.name
+
+
+class Notification(models.Model):
+    """One message in a user's in-app inbox (站内通知), also sent by e-mail when they want it.
+
+    ``key`` names what it is about (e.g. ``event:123``); one user gets one notification per key,
+    so a retried task or a repeated signal never notifies twice.
+    """
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="notifications")
+    key = models.CharField(max_length=100)
+    kind = models.CharField(_("类型"), max_length=40)
+    title = models.CharField(_("标题"), max_length=200)
+    body = models.TextField(_("内容"), blank=True)
+    url = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    read_at = models.DateTimeField(null=True, blank=True)
+    emailed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("通知")
+        verbose_name_plural = _("通知")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "key"], name="one_notification_per_user_and_key")
+        ]
+        indexes = [models.Index(fields=["user", "read_at"])]
+
+    def __str__(self):
+        return f"{self.user} · {self.title}"

@@ -122,6 +122,17 @@ REPLY_DUE_MONTHS = env_int("JIANYI_REPLY_DUE_MONTHS", 3)
 OPINION_DUE_MONTHS = env_int("JIANYI_OPINION_DUE_MONTHS", 1)
 DUE_SOON_DAYS = env_int("JIANYI_DUE_SOON_DAYS", 14)
 CATEGORY_MARKS = env_str("JIANYI_CATEGORY_MARKS", "ABCD")
+# Evaluation and re-handling (copied into each new session): who rates ("lead" or "all"
+# co-signers too), in how many days after the reply is sent, and the months a re-handling takes.
+RATERS = env_str("JIANYI_RATERS", "lead")
+if RATERS not in ("lead", "all"):
+    from django.core.exceptions import ImproperlyConfigured
+
+    raise ImproperlyConfigured(f"JIANYI_RATERS must be lead or all, not {RATERS!r}")
+RATING_WINDOW_DAYS = env_int("JIANYI_RATING_WINDOW_DAYS", 30)
+REHANDLING_DUE_MONTHS = env_int("JIANYI_REHANDLING_DUE_MONTHS", 1)
+# Public release of 主动公开 replies: due this many working days after the reply is sent.
+RELEASE_DUE_WORKING_DAYS = env_int("JIANYI_RELEASE_DUE_WORKING_DAYS", 20)
 
 # Official letters: a folder of licensed fonts (方正小标宋, 仿宋_GB2312, ...) used before the free ones.
 LETTER_FONT_DIR = env_str("JIANYI_LETTER_FONT_DIR", str(BASE_DIR / "var" / "fonts"))

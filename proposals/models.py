@@ -51,6 +51,28 @@ class Session(models.Model):
         help_text=_("本次会议可用的答复类别标记，例如 ABCD；有的省份只用 ABC。"),
     )
 
+    class Raters(models.TextChoices):
+        LEAD = "lead", _("领衔代表")
+        ALL = "all", _("领衔代表和附议代表")
+
+    raters = models.CharField(
+        _("测评代表"), max_length=10, choices=Raters.choices, default=settings.RATERS
+    )
+    rating_window_days = models.PositiveSmallIntegerField(
+        _("测评期限（天）"), default=settings.RATING_WINDOW_DAYS,
+        validators=[MinValueValidator(1), MaxValueValidator(365)],
+        help_text=_("答复送达后多少天内可以测评。"),
+    )
+    rehandling_due_months = models.PositiveSmallIntegerField(
+        _("重新办理期限（月）"), default=settings.REHANDLING_DUE_MONTHS,
+        validators=[MinValueValidator(1), MaxValueValidator(6)],
+    )
+    release_due_working_days = models.PositiveSmallIntegerField(
+        _("公开期限（工作日）"), default=settings.RELEASE_DUE_WORKING_DAYS,
+        validators=[MinValueValidator(1), MaxValueValidator(120)],
+        help_text=_("主动公开的答复在送达后多少个工作日内公开。"),
+    )
+
     class Meta:
         verbose_name = _("会议")
         verbose_name_plural = _("会议")
@@ -298,16 +320,27 @@ class Assignment(models.Model):
 class Consultation(models.Model):
     """Contact with the deputy before, during or after handling (办前/办中/办后沟通)."""
 
+    class Phase(models.TextChoices):
+        BEFORE = "before", _("办前沟通")
+        DURING = "during", _("办中沟通")
+        AFTER = "after", _("办后沟通")
+
     class Form(models.TextChoices):
-        FACE_TO_FACE = "face_to_face", _("当面沟通")
+        FACE_TO_FACE = "face_to_face", _("当面沟通（面商）")
         VISIT = "visit", _("走访")
         PHONE = "phone", _("电话")
         MEETING = "meeting", _("座谈会")
         WRITTEN = "written", _("书面")
 
+    class Answer(models.TextChoices):
+        PENDING = "", _("待代表确认")
+        CONFIRMED = "confirmed", _("代表已确认")
+        DISPUTED = "disputed", _("代表有异议")
+
     assignment = models.ForeignKey(
         Assignment, on_delete=models.CASCADE, related_name="consultations"
     )
+    phase = models.CharField(_("阶段"), max_length=10, choices=Phase.choices, default=Phase.DURING)
     held_on = models.DateField(_("日期"))
     form = models.CharField(_("形式"), max_length=20, choices=Form.choices)
     participants = models.CharField(_("参加人员"), max_length=300)
@@ -316,6 +349,15 @@ class Consultation(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
     recorded_at = models.DateTimeField(default=timezone.now, editable=False)
+    # The deputy's answer: the bureau's record counts only once the deputy confirms it.
+    deputy_answer = models.CharField(
+        _("代表确认"), max_length=10, choices=Answer.choices, default=Answer.PENDING, blank=True
+    )
+    deputy_comment = models.TextField(_("代表意见"), blank=True)
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    answered_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         verbose_name = _("沟通记录")
@@ -330,9 +372,38 @@ class Consultation(models.Model):
             raise ValidationError({"held_on": _("沟通日期不能晚于今天。")})
 
 
+class Audience(models.TextChoices):
+    """Who reads an event besides the two offices (who read every event)."""
+
+    OWN_BUREAU = "own_bureau", _("本单位")  # the bureau whose assignment the event is about
+    BUREAUS = "bureaus", _("各承办单位")  # every bureau handling the proposal
+    DEPUTIES = "deputies", _("代表")
+    PUBLIC = "public", _("公众")
+
+
 class EventQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """The access rule for timeline rows: on proposals the user may see, the offices read
+        everything, a bureau reads what concerns every bureau plus its own internal steps (never
+        another bureau's returns, submissions or consultations), a deputy reads the steps
+        marked for deputies."""
+        roles = roles_of(user)
+        visible = self.filter(proposal__in=Proposal.objects.visible_to(user))
+        if roles.sees_everything:
+            return visible
+        rule = Q(pk__in=[])
+        if roles.is_bureau_member:
+            rule |= Q(action__in=Event.Action.for_audience(Audience.BUREAUS))
+            rule |= Q(
+                action__in=Event.Action.for_audience(Audience.OWN_BUREAU),
+                assignment__bureau_id__in=roles.bureau_ids,
+            )
+        if roles.is_deputy:
+            rule |= Q(action__in=Event.Action.for_audience(Audience.DEPUTIES))
+        return visible.filter(rule)
+
     def for_deputies(self):
-        return self.filter(action__in=Event.Action.deputy_visible())
+        return self.filter(action__in=Event.Action.for_audience(Audience.DEPUTIES))
 
 
 class Event(models.Model):
@@ -357,13 +428,20 @@ class Event(models.Model):
         NEW_ROUND = "new_round", _("另起一轮答复")
         SEND_OPINION = "send_opinion", _("签发并送出协办意见")
         PDF_RERENDER = "pdf_rerender", _("重新生成 PDF")
+        RATE = "rate", _("代表测评")
+        CORRECT_RATING = "correct_rating", _("更正测评")
+        REHANDLE = "rehandle", _("重新办理")
+        ANSWER_CONSULTATION = "answer_consultation", _("代表确认沟通情况")
+        RELEASE = "release", _("公开答复")
         CLOSE = "close", _("办结")
 
         @classmethod
-        def deputy_visible(cls) -> frozenset:
-            """What a deputy may read on their proposal's timeline: the steps that concern
-            them, never the exchanges between staff and leaders (submit, return, signing)."""
-            return DEPUTY_VISIBLE_ACTIONS
+        def for_audience(cls, audience: "Audience") -> frozenset:
+            return frozenset(a for a, audiences in EVENT_AUDIENCES.items() if audience in audiences)
+
+        @property
+        def audiences(self) -> frozenset:
+            return EVENT_AUDIENCES[self]
 
     proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE, related_name="events")
     assignment = models.ForeignKey(
@@ -388,10 +466,6 @@ class Event(models.Model):
     def __str__(self):
         return f"{self.created_at:%Y-%m-%d %H:%M} {self.action}"
 
-    @property
-    def deputy_may_see(self) -> bool:
-        return self.action in DEPUTY_VISIBLE_ACTIONS
-
     def save(self, *args, **kwargs):
         if self.pk is not None and not self._state.adding:
             raise ValidationError("Events are immutable.")
@@ -401,13 +475,31 @@ class Event(models.Model):
         raise ValidationError("Events are immutable.")
 
 
-DEPUTY_VISIBLE_ACTIONS = frozenset(
-    {
-        Event.Action.REGISTER,
-        Event.Action.ASSIGN,
-        Event.Action.REASSIGN,
-        Event.Action.CONSULTATION,
-        Event.Action.SEND,
-        Event.Action.CLOSE,
-    }
-)
+_A, _AU = Event.Action, Audience
+# Who reads each event, decided here and nowhere else. The offices read every event; a bureau's
+# internal steps (submitting, returning, signing, consultations, reassignment requests) stay with
+# that bureau; deputies read the steps of handling that concern them, in the organisation's name.
+EVENT_AUDIENCES = {
+    _A.REGISTER: frozenset({_AU.BUREAUS, _AU.DEPUTIES}),
+    _A.ASSIGN: frozenset({_AU.BUREAUS, _AU.DEPUTIES}),
+    _A.ACCEPT: frozenset({_AU.BUREAUS}),
+    _A.REQUEST_REASSIGNMENT: frozenset({_AU.OWN_BUREAU}),
+    _A.APPROVE_REASSIGNMENT: frozenset({_AU.OWN_BUREAU}),
+    _A.REFUSE_REASSIGNMENT: frozenset({_AU.OWN_BUREAU}),
+    _A.REASSIGN: frozenset({_AU.BUREAUS, _AU.DEPUTIES}),
+    _A.CONSULTATION: frozenset({_AU.OWN_BUREAU, _AU.DEPUTIES}),
+    _A.ANSWER_CONSULTATION: frozenset({_AU.OWN_BUREAU, _AU.DEPUTIES}),
+    _A.SUBMIT: frozenset({_AU.OWN_BUREAU}),
+    _A.RETURN: frozenset({_AU.OWN_BUREAU}),
+    _A.SIGN: frozenset({_AU.OWN_BUREAU}),
+    _A.SEND: frozenset({_AU.BUREAUS, _AU.DEPUTIES, _AU.PUBLIC}),
+    _A.NEW_ROUND: frozenset({_AU.OWN_BUREAU}),
+    _A.SEND_OPINION: frozenset({_AU.BUREAUS}),
+    _A.PDF_RERENDER: frozenset({_AU.OWN_BUREAU}),
+    _A.RATE: frozenset({_AU.BUREAUS, _AU.DEPUTIES}),
+    _A.CORRECT_RATING: frozenset({_AU.BUREAUS, _AU.DEPUTIES}),
+    _A.REHANDLE: frozenset({_AU.BUREAUS, _AU.DEPUTIES}),
+    _A.RELEASE: frozenset({_AU.OWN_BUREAU, _AU.DEPUTIES, _AU.PUBLIC}),
+    _A.CLOSE: frozenset({_AU.BUREAUS, _AU.DEPUTIES, _AU.PUBLIC}),
+}
+assert set(EVENT_AUDIENCES) == set(Event.Action), "every action needs its audience"

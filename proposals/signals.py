@@ -9,3 +9,7 @@ from django.dispatch import Signal
 # An assignment was withdrawn and its role given to another bureau.
 # Arguments: withdrawn (Assignment), replacement (Assignment), by (User).
 assignment_replaced = Signal()
+
+# An event was written and its transaction committed (sent from ``transaction.on_commit``).
+# Arguments: event (Event). Notifications are made from these.
+event_committed = Signal()

@@ -16,6 +16,10 @@ def current_reply(assignment: Assignment) -> Reply | None:
     return assignment.replies.order_by("-round").first()
 
 
+def current_opinion(assignment: Assignment) -> CoHandlingOpinion | None:
+    return assignment.opinions.order_by("-round").first()
+
+
 def reply_get_visible(user, pk, *, signed=False) -> Reply:
     replies = Reply.objects.visible_to(user).select_related(
         "assignment__proposal__session", "assignment__proposal__lead_deputy", "bureau", "signer"

@@ -27,6 +27,7 @@ from .forms import OpinionDraftForm, ReplyDraftForm
 from .letter import render_letter_pdf
 from .models import ExportJob, LetterPdf
 from .selectors import (
+    current_opinion,
     current_reply,
     deputy_proposals,
     export_get_for,
@@ -102,7 +103,7 @@ def reply_edit(request, pk):
 def opinion_edit(request, pk):
     assignment = assignment_get_visible(request.user, pk)
     _editable(request.user, assignment, Assignment.Role.ASSISTING)
-    opinion = getattr(assignment, "opinion", None)
+    opinion = current_opinion(assignment)
     if opinion is None or assignment.state != AssignmentState.DRAFTING:
         messages.error(request, _("当前状态为「%(state)s」，不能修改协办意见。") % {"state": assignment.get_state_display()})
         return redirect("proposal-detail", pk=assignment.proposal_id)

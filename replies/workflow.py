@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from accounts.roles import roles_of
+from proposals.deadlines import release_deadline
 from proposals.errors import WorkflowError
 from proposals.events import event_record
 from proposals.models import Assignment, Event
@@ -28,7 +29,7 @@ from .drafts import opinion_start, reply_ready_problems, reply_start
 from .letter.data import CcRecipient, cc_line
 from .models import CoHandlingOpinion, LetterPdf, Reply
 from .numbering import format_document_number, next_document_seq
-from .selectors import current_reply
+from .selectors import current_opinion, current_reply
 
 S = AssignmentState
 A = Event.Action
@@ -145,6 +146,13 @@ def reply_send(*, assignment: Assignment, by) -> Assignment:
     with transaction.atomic():
         assignment, _note = SEND.begin(assignment, by)
         reply = current_reply(assignment)
+        sent_at = timezone.now()
+        fields = {"sent_at": sent_at}
+        if reply.disclosure == Reply.Disclosure.PUBLIC:
+            fields["release_due_on"] = release_deadline(
+                assignment.proposal.session, timezone.localdate(sent_at)
+            ).due_on
+        Reply.objects.filter(pk=reply.pk).update(**fields)  # sealed: sending is not an edit
         cc = cc_line(tuple(CcRecipient(c.name, c.is_person) for c in reply.cc.all())).rstrip("。")
         SEND.move(assignment, by=by, note=_("抄送：%(cc)s") % {"cc": cc} if cc else "")
     return assignment
@@ -167,7 +175,7 @@ def opinion_send(
 ) -> CoHandlingOpinion:
     with transaction.atomic():
         assignment, _note = SEND_OPINION.begin(assignment, by)
-        opinion = assignment.opinion
+        opinion = current_opinion(assignment)
         if not opinion.body.strip():
             raise WorkflowError(_("协办意见正文为空，不能送出。"))
         opinion.seal(by=by, signed_on=signed_on or timezone.localdate())

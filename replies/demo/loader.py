@@ -20,7 +20,7 @@ from replies import workflow
 from replies.drafts import opinion_save_draft, reply_save_draft
 from replies.letter.data import CcRecipient
 from replies.models import DocumentCounter, Reply
-from replies.selectors import current_reply
+from replies.selectors import current_opinion, current_reply
 
 from . import documents as docs
 
@@ -252,7 +252,7 @@ class Loader:
         )
         workflow.assignment_accept(assignment=lead, by=self.users["jxj_staff"])
         workflow.assignment_accept(assignment=assisting, by=self.users["kjj_staff"])
-        opinion = assisting.opinion
+        opinion = current_opinion(assisting)
         opinion_save_draft(
             opinion=opinion, by=self.users["kjj_staff"], version=opinion.version, title=seed.title,
             body=seed.body, contact_name="周协办", contact_phone="0574-63100000",

@@ -97,7 +97,7 @@ def _draft_reply(world, people):
 
 
 REPLY_DRAFT_SEEN = {"cora", "sam", "admin", "alice", "lily"}
-REPLY_SIGNED_SEEN = REPLY_DRAFT_SEEN | {"bob", "ben", "dora", "carl"}
+REPLY_SENT_SEEN = REPLY_DRAFT_SEEN | {"bob", "ben", "dora", "carl"}
 
 
 def test_reply_drafts_stay_with_the_lead_bureau_and_offices(world, people):
@@ -110,12 +110,16 @@ def test_reply_drafts_stay_with_the_lead_bureau_and_offices(world, people):
     assert seen == REPLY_DRAFT_SEEN
 
 
-def test_signed_replies_reach_the_deputies_and_the_assisting_bureau(world, people):
+def test_sent_replies_reach_the_deputies_and_the_assisting_bureau(world, people):
     draft = _draft_reply(world, people)
     workflow.reply_submit(assignment=world["lead"], by=people["alice"])
     workflow.reply_sign(assignment=world["lead"], by=people["lily"])
+    # Signed but not yet sent: still the lead bureau's and the offices' business.
     seen = {who for who in EVERYONE if draft in Reply.objects.visible_to(people[who])}
-    assert seen == REPLY_SIGNED_SEEN
+    assert seen == REPLY_DRAFT_SEEN
+    workflow.reply_send(assignment=world["lead"], by=people["alice"])
+    seen = {who for who in EVERYONE if draft in Reply.objects.visible_to(people[who])}
+    assert seen == REPLY_SENT_SEEN
 
     # A new round is a draft again: the deputy keeps the signed round and does not see the new one.
     round2 = workflow.reply_new_round(assignment=world["lead"], by=people["lily"], reason="重新办理。")

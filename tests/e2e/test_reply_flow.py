@@ -66,6 +66,12 @@ def test_staff_drafts_leader_signs_deputy_reads(browser, live_server, proposal, 
     assert reply.document_number in leader.content()
     leader.close()
 
+    staff = log_in(browser, live_server, "alice")
+    staff.goto(detail)
+    staff.click("button[data-action=send]")
+    assert "已发送答复" in staff.content()
+    staff.close()
+
     deputy = log_in(browser, live_server, "dora", viewport=(390, 844))  # on a phone
     deputy.goto(f"{live_server.url}/my/proposals/")
     text = deputy.content()

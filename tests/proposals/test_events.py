@@ -3,7 +3,7 @@ and the set of actions a deputy may read leaves out the exchanges between staff 
 
 from django.urls import reverse
 
-from proposals.models import DEPUTY_VISIBLE_ACTIONS, Event
+from proposals.models import Audience, Event
 from replies import workflow
 from tests.workflow_helpers import to_in_review
 
@@ -22,7 +22,7 @@ def test_a_whole_handling_writes_only_known_actions(proposal, cora, alice, lily,
 
     for_deputies = list(Event.objects.filter(proposal=proposal).for_deputies().values_list("action", flat=True))
     assert for_deputies == [A.ASSIGN, A.SEND]
-    assert not {A.SUBMIT, A.RETURN, A.SIGN, A.ACCEPT} & DEPUTY_VISIBLE_ACTIONS
+    assert not {A.SUBMIT, A.RETURN, A.SIGN, A.ACCEPT} & Event.Action.for_audience(Audience.DEPUTIES)
 
 
 def test_the_timeline_shows_each_action_by_its_label(client, proposal, cora, alice, lily, bureau_a):

@@ -155,7 +155,7 @@ def test_submit_and_sign_through_the_pages(client, scenario):
     client.force_login(scenario["alice"])
     response = client.post(reverse("assignment-transition", args=[lead.pk, "submit"]), follow=True)
     assert "尚未收到市科技局的协办意见" in response.content.decode()
-    opinion = scenario["assisting"].opinion
+    opinion = scenario["assisting"].opinions.get()
     from replies.drafts import opinion_save_draft
 
     opinion_save_draft(opinion=opinion, by=scenario["bob"], version=opinion.version, title=opinion.title,

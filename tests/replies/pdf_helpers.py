@@ -11,6 +11,14 @@ def signed_reply(proposal, cora, staff, leader, bureau):
     return workflow.reply_sign(assignment=assignment, by=leader)
 
 
+def sent_reply(proposal, cora, staff, leader, bureau):
+    """Sign a reply and send it to the deputy."""
+    reply = signed_reply(proposal, cora, staff, leader, bureau)
+    workflow.reply_send(assignment=reply.assignment, by=staff)
+    reply.refresh_from_db()
+    return reply
+
+
 def another_proposal(session, deputy, number):
     return ProposalFactory(session=session, lead_deputy=deputy, number=number)
 

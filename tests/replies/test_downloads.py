@@ -6,10 +6,10 @@ import pdfplumber
 import pytest
 from django.urls import reverse
 
-from replies import pdf
+from replies import pdf, workflow
 from tests.workflow_helpers import to_drafting, write_reply
 
-from .pdf_helpers import another_proposal, signed_reply
+from .pdf_helpers import another_proposal, sent_reply, signed_reply
 
 PEOPLE = ["cora", "sam", "alice", "lily", "bob", "ben", "dora", "carl", "otto", "stranger", "admin"]
 # reply of 市经信局 to dora's proposal (carl co-signed); reply of 市科技局 to otto's proposal
@@ -19,8 +19,8 @@ SEES_B = {"cora", "sam", "admin", "bob", "ben", "otto"}
 
 @pytest.fixture
 def replies(letters_rendered_once, everyone, media_root, proposal, cora, alice, lily, bob, ben, otto, bureau_a, bureau_b):
-    reply_a = signed_reply(proposal, cora, alice, lily, bureau_a)
-    reply_b = signed_reply(another_proposal(proposal.session, otto, 366), cora, bob, ben, bureau_b)
+    reply_a = sent_reply(proposal, cora, alice, lily, bureau_a)
+    reply_b = sent_reply(another_proposal(proposal.session, otto, 366), cora, bob, ben, bureau_b)
     for reply in (reply_a, reply_b):
         pdf.pdf_render(reply.pdfs.get().pk)
     return reply_a, reply_b
@@ -32,6 +32,18 @@ def test_download_permissions(client, everyone, replies, person):
     for reply, allowed in zip(replies, (SEES_A, SEES_B), strict=True):
         response = client.get(reverse("reply-pdf", args=[reply.pk]))
         assert response.status_code == (200 if person in allowed else 404), (person, reply.bureau)
+
+
+def test_a_signed_reply_is_downloadable_by_deputies_only_once_sent(letters_rendered_once, client, everyone, media_root, proposal, cora, alice, lily, bureau_a):
+    reply = signed_reply(proposal, cora, alice, lily, bureau_a)
+    pdf.pdf_render(reply.pdfs.get().pk)
+    url = reverse("reply-pdf", args=[reply.pk])
+    for person, code in (("dora", 404), ("carl", 404), ("lily", 200), ("cora", 200)):
+        client.force_login(everyone[person])
+        assert client.get(url).status_code == code, person
+    workflow.reply_send(assignment=reply.assignment, by=alice)
+    client.force_login(everyone["dora"])
+    assert client.get(url).status_code == 200
 
 
 def test_anonymous_download_goes_to_login(client, replies):

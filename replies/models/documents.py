@@ -1,4 +1,4 @@
-"""Formal replies (答复) and co-handling opinions (协办意见)."""
+"""Formal replies (答复), their cc lists, co-handling opinions (协办意见) and document counters."""
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -68,16 +68,25 @@ class OfficialDocument(models.Model):
 class ReplyQuerySet(models.QuerySet):
     def visible_to(self, user):
         """The access rule for replies, used by pages, downloads and exports alike: within the
-        proposals the user may see, drafts are the lead bureau's and the offices' business;
-        deputies and assisting bureaus see a reply once it is signed."""
+        proposals the user may see, drafts and signed-but-unsent replies are the lead bureau's and
+        the offices' business; deputies and the other bureaus read a reply once it is sent."""
         roles = roles_of(user)
         visible = self.filter(assignment__proposal__in=Proposal.objects.visible_to(user))
         if roles.sees_everything:
             return visible
-        return visible.filter(Q(signed_at__isnull=False) | Q(bureau_id__in=roles.bureau_ids))
+        return visible.filter(Q(sent_at__isnull=False) | Q(bureau_id__in=roles.bureau_ids))
 
     def signed(self):
         return self.filter(signed_at__isnull=False)
+
+    def sent(self):
+        return self.filter(sent_at__isnull=False)
+
+    def released(self):
+        """What the public pages show: sent, 主动公开, and released by the congress office."""
+        return self.filter(
+            sent_at__isnull=False, released_at__isnull=False, disclosure=Reply.Disclosure.PUBLIC
+        )
 
 
 class Reply(OfficialDocument):
@@ -103,10 +112,22 @@ class Reply(OfficialDocument):
     disclosure = models.CharField(
         _("公开属性"), max_length=20, choices=Disclosure.choices, default=Disclosure.PUBLIC
     )
+    # A re-handling round (重新办理), opened by a deputy's 不满意; round_reason holds their comment.
+    rehandling = models.BooleanField(_("重新办理"), default=False)
     signed_at = models.DateTimeField(_("签发时间"), null=True, blank=True)
     document_year = models.PositiveSmallIntegerField(null=True, blank=True)
     document_seq = models.PositiveIntegerField(null=True, blank=True)
     document_number = models.CharField(_("发文字号"), max_length=40, blank=True)
+    # Sent to the deputy with its cc list: from here deputies and the other bureaus read it.
+    sent_at = models.DateTimeField(_("送达时间"), null=True, blank=True)
+    # Public release (主动公开 only): due some working days after sending; the released text has
+    # the contact details removed and is what the public pages and the public PDF show.
+    release_due_on = models.DateField(_("公开期限"), null=True, blank=True)
+    released_at = models.DateTimeField(_("公开时间"), null=True, blank=True)
+    released_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    public_body = models.TextField(_("公开文本"), blank=True)
 
     objects = ReplyQuerySet.as_manager()
 
@@ -128,6 +149,14 @@ class Reply(OfficialDocument):
     @property
     def is_signed(self) -> bool:
         return self.is_sealed
+
+    @property
+    def is_sent(self) -> bool:
+        return self.sent_at is not None
+
+    @property
+    def is_released(self) -> bool:
+        return self.released_at is not None
 
     @property
     def title(self) -> str:
@@ -196,9 +225,11 @@ class CoHandlingOpinion(OfficialDocument):
     SEALED_FIELD = "sent_at"
     SEALED_MESSAGE = _("已送出的协办意见不能修改。")
 
-    assignment = models.OneToOneField(
-        Assignment, on_delete=models.PROTECT, related_name="opinion", verbose_name=_("交办")
+    assignment = models.ForeignKey(
+        Assignment, on_delete=models.PROTECT, related_name="opinions", verbose_name=_("交办")
     )
+    # A re-handling may ask the assisting bureaus for a new opinion: a new round, the old one kept.
+    round = models.PositiveSmallIntegerField(_("轮次"), default=1)
     title = models.CharField(_("标题"), max_length=200)
     signed_on = models.DateField(_("日期"), null=True, blank=True)
     sent_at = models.DateTimeField(_("送出时间"), null=True, blank=True)
@@ -209,6 +240,10 @@ class CoHandlingOpinion(OfficialDocument):
     class Meta:
         verbose_name = _("协办意见")
         verbose_name_plural = _("协办意见")
+        ordering = ["assignment", "round"]
+        constraints = [
+            models.UniqueConstraint(fields=["assignment", "round"], name="unique_opinion_round")
+        ]
 
     def __str__(self):
         return self.title
@@ -237,98 +272,3 @@ class DocumentCounter(models.Model):
 
     def __str__(self):
         return f"{self.bureau} {self.year}: {self.last}"
-
-
-class LetterPdf(models.Model):
-    """One rendering of a signed reply's official letter: a background job and its file.
-
-    A signed reply never changes, so every rendering of it has the same text; ``generation``
-    counts re-renders an admin asked for. The file's path is keyed by reply and generation and
-    written atomically, so a retried or duplicated job rewrites the same file, never a second one.
-    """
-
-    class State(models.TextChoices):
-        QUEUED = "queued", _("排队中")
-        RENDERING = "rendering", _("生成中")
-        DONE = "done", _("已生成")
-        FAILED = "failed", _("生成失败")
-
-    reply = models.ForeignKey(Reply, on_delete=models.PROTECT, related_name="pdfs")
-    generation = models.PositiveSmallIntegerField(default=1)
-    state = models.CharField(max_length=12, choices=State.choices, default=State.QUEUED, db_index=True)
-    attempts = models.PositiveSmallIntegerField(default=0)
-    error = models.TextField(blank=True)
-    lease_expires_at = models.DateTimeField(null=True, blank=True)
-    file_path = models.CharField(max_length=300, blank=True)
-    sha256 = models.CharField(max_length=64, blank=True)
-    page_count = models.PositiveIntegerField(null=True, blank=True)
-    size = models.PositiveIntegerField(null=True, blank=True)
-    requested_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
-    created_at = models.DateTimeField(default=timezone.now)
-    finished_at = models.DateTimeField(null=True, blank=True)
-
-    class Meta:
-        ordering = ["reply", "-generation"]
-        constraints = [
-            models.UniqueConstraint(fields=["reply", "generation"], name="unique_pdf_generation")
-        ]
-
-    def __str__(self):
-        return f"{self.reply} PDF #{self.generation} ({self.state})"
-
-
-class ExportJobQuerySet(models.QuerySet):
-    def visible_to(self, user):
-        """An export is its requester's (and admins'): it holds what that person could see."""
-        roles = roles_of(user)
-        if roles.is_admin:
-            return self
-        if not roles.may_export:
-            return self.none()
-        return self.filter(requested_by_id=user.pk)
-
-
-class ExportJob(models.Model):
-    """A ZIP of signed replies' PDFs with an index.xlsx, built in the background."""
-
-    class State(models.TextChoices):
-        QUEUED = "queued", _("排队中")
-        RUNNING = "running", _("生成中")
-        DONE = "done", _("已完成")
-        FAILED = "failed", _("失败")
-
-    requested_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
-    session = models.ForeignKey("proposals.Session", on_delete=models.PROTECT, related_name="+")
-    query = models.CharField(_("筛选条件"), max_length=1000, blank=True)
-    state = models.CharField(max_length=12, choices=State.choices, default=State.QUEUED)
-    reply_ids = models.JSONField(default=list)
-    total = models.PositiveIntegerField(default=0)
-    rendered = models.PositiveIntegerField(default=0)
-    chunks_total = models.PositiveIntegerField(default=0)
-    chunks_done = models.PositiveIntegerField(default=0)
-    file_path = models.CharField(max_length=300, blank=True)
-    size = models.PositiveBigIntegerField(null=True, blank=True)
-    error = models.TextField(blank=True)
-    created_at = models.DateTimeField(default=timezone.now)
-    finished_at = models.DateTimeField(null=True, blank=True)
-
-    objects = ExportJobQuerySet.as_manager()
-
-    class Meta:
-        ordering = ["-created_at"]
-
-    def __str__(self):
-        return f"export {self.pk} ({self.state})"
-
-    @property
-    def percent(self) -> int:
-        if self.state == self.State.DONE:
-            return 100
-        if not self.total:
-            return 0
-        # Rendering is most of the work; the last 5% is writing the ZIP.
-        return min(95, round(95 * self.rendered / self.total))

@@ -1,0 +1,23 @@
+"""Replies and opinions, their PDF and export jobs, and deputies' evaluations."""
+
+from .documents import (
+    CoHandlingOpinion,
+    DocumentCounter,
+    OfficialDocument,
+    Reply,
+    ReplyCc,
+)
+from .evaluations import Evaluation, Satisfaction
+from .jobs import ExportJob, LetterPdf
+
+__all__ = [
+    "CoHandlingOpinion",
+    "DocumentCounter",
+    "Evaluation",
+    "ExportJob",
+    "LetterPdf",
+    "OfficialDocument",
+    "Reply",
+    "ReplyCc",
+    "Satisfaction",
+]
