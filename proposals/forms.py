@@ -16,7 +16,8 @@ class ProposalForm(forms.ModelForm):
             "key_supervised", "received_on", "reasons", "suggestions",
         ]
         widgets = {
-            "received_on": forms.DateInput(attrs={"type": "date"}),
+            # ISO dates: what <input type=date> needs whatever the interface language.
+            "received_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
             "reasons": forms.Textarea(attrs={"rows": 8}),
             "suggestions": forms.Textarea(attrs={"rows": 8}),
             "co_signers": forms.SelectMultiple(attrs={"size": 6}),
@@ -70,8 +71,15 @@ class TransitionForm(forms.Form):
 class ConsultationForm(forms.ModelForm):
     class Meta:
         model = Consultation
-        fields = ["held_on", "form", "participants", "summary"]
+        fields = ["phase", "held_on", "form", "participants", "summary"]
         widgets = {
-            "held_on": forms.DateInput(attrs={"type": "date"}),
+            "held_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
             "summary": forms.Textarea(attrs={"rows": 4}),
         }
+
+
+class ConsultationAnswerForm(forms.Form):
+    answer = forms.ChoiceField(
+        choices=[(Consultation.Answer.CONFIRMED, _("确认")), (Consultation.Answer.DISPUTED, _("有异议"))]
+    )
+    comment = forms.CharField(required=False, max_length=NOTE_MAX, widget=forms.Textarea(attrs={"rows": 2}))

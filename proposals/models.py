@@ -317,6 +317,26 @@ class Assignment(models.Model):
         return self.is_open and self.days_left(today) < 0
 
 
+class ConsultationQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """The offices read every consultation; a bureau its own (not another bureau's
+        summaries); deputies those on their proposals (they were the ones consulted)."""
+        roles = roles_of(user)
+        visible = self.filter(assignment__proposal__in=Proposal.objects.visible_to(user))
+        if roles.sees_everything:
+            return visible
+        rule = Q(pk__in=[])
+        if roles.is_bureau_member:
+            rule |= Q(assignment__bureau_id__in=roles.bureau_ids)
+        if roles.is_deputy:
+            rule |= Q(assignment__proposal__lead_deputy_id=roles.deputy_id) | Exists(
+                Proposal.co_signers.through.objects.filter(
+                    proposal_id=OuterRef("assignment__proposal_id"), deputy_id=roles.deputy_id
+                )
+            )
+        return visible.filter(rule)
+
+
 class Consultation(models.Model):
     """Contact with the deputy before, during or after handling (办前/办中/办后沟通)."""
 
@@ -358,6 +378,8 @@ class Consultation(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     answered_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ConsultationQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("沟通记录")
@@ -431,6 +453,7 @@ class Event(models.Model):
         RATE = "rate", _("代表测评")
         CORRECT_RATING = "correct_rating", _("更正测评")
         REHANDLE = "rehandle", _("重新办理")
+        REOPEN_OPINION = "reopen_opinion", _("请协办单位重新提出意见")
         ANSWER_CONSULTATION = "answer_consultation", _("代表确认沟通情况")
         RELEASE = "release", _("公开答复")
         CLOSE = "close", _("办结")
@@ -499,6 +522,7 @@ EVENT_AUDIENCES = {
     _A.RATE: frozenset({_AU.BUREAUS, _AU.DEPUTIES}),
     _A.CORRECT_RATING: frozenset({_AU.BUREAUS, _AU.DEPUTIES}),
     _A.REHANDLE: frozenset({_AU.BUREAUS, _AU.DEPUTIES}),
+    _A.REOPEN_OPINION: frozenset({_AU.BUREAUS}),
     _A.RELEASE: frozenset({_AU.OWN_BUREAU, _AU.DEPUTIES, _AU.PUBLIC}),
     _A.CLOSE: frozenset({_AU.BUREAUS, _AU.DEPUTIES, _AU.PUBLIC}),
 }

@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from accounts.roles import roles_of
 
-from .models import Assignment, Proposal
+from .models import Assignment, Consultation, Event, Proposal
 from .states import AssignmentState, ProposalState
 from .transitions import available_transitions, may_consult, may_draft
 
@@ -148,7 +148,9 @@ def proposal_page(user, proposal: Proposal) -> ProposalPage:
     roles = roles_of(user)
     assignments = list(
         proposal.assignments.select_related("bureau")
-        .prefetch_related("consultations")
+        .prefetch_related(
+            Prefetch("consultations", queryset=Consultation.objects.visible_to(user).order_by("held_on", "id"))
+        )
         .order_by("-role", "id")
     )
     for assignment in assignments:
@@ -158,7 +160,9 @@ def proposal_page(user, proposal: Proposal) -> ProposalPage:
     return ProposalPage(
         proposal=proposal,
         assignments=assignments,
-        events=proposal.events.select_related("actor", "assignment__bureau"),
+        events=Event.objects.visible_to(user)
+        .filter(proposal=proposal)
+        .select_related("actor", "assignment__bureau"),
         can_assign=roles.manages_proposals and proposal.state == ProposalState.RECEIVED,
         can_close=roles.manages_proposals and proposal.state == ProposalState.REPLIED,
         show_consultations=not roles.is_deputy or roles.sees_everything or roles.is_bureau_member,

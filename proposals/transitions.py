@@ -71,6 +71,12 @@ class Transition:
     note_arg: str = "note"  # the service's keyword for the note
     asks_for_bureau: bool = False  # the service takes ``new_bureau``
     danger: bool = False
+    confirm: str = ""  # irreversible: the page asks this before posting (lazy text)
+    # Offered on the pages and run by the transition view; False for steps another service
+    # takes on the user's behalf (re-handling is opened by a deputy's rating, not by a button).
+    offered: bool = True
+    # A further condition on the assignment for the step to apply at all.
+    condition: Callable[[Assignment], bool] | None = field(default=None, repr=False)
     service: Callable | None = field(default=None, repr=False)
 
     @property
@@ -96,19 +102,27 @@ class Transition:
     def applies(self, assignment: Assignment) -> bool:
         return self.role is None or assignment.role == self.role
 
+    def fits(self, assignment: Assignment) -> bool:
+        """The right moment: a state it starts from, and its further condition if it has one."""
+        return assignment.state in self.from_states and (
+            self.condition is None or self.condition(assignment)
+        )
+
     def allowed(self, roles: Roles, assignment: Assignment) -> bool:
         """Offered on the page: the right person, the right kind of assignment, the right state."""
         return (
-            self.applies(assignment)
+            self.offered
+            and self.applies(assignment)
             and assignment.state in self.from_states
             and self.may(roles, assignment)
+            and self.fits(assignment)
         )
 
     def check(self, user, assignment: Assignment) -> None:
         """Refuse with PermissionDenied (wrong person) or WorkflowError (wrong moment)."""
         if not self.may(roles_of(user), assignment) or not self.applies(assignment):
             raise PermissionDenied(_("您没有权限执行「%(action)s」。") % {"action": self.label})
-        if assignment.state not in self.from_states:
+        if not self.fits(assignment):
             raise WorkflowError(
                 _("当前状态为「%(state)s」，不能执行「%(action)s」。")
                 % {"state": assignment.get_state_display(), "action": self.label}
@@ -151,6 +165,12 @@ class Transition:
 
 
 TRANSITIONS: dict[str, Transition] = {}
+
+
+def offered_transition(name: str) -> Transition | None:
+    """The entry a page may post to by name (None for unknown or internal steps)."""
+    transition = TRANSITIONS.get(name)
+    return transition if transition is not None and transition.offered else None
 
 
 def available_transitions(user, assignment: Assignment) -> list[Transition]:

@@ -14,6 +14,7 @@ urlpatterns = [
         views.assignment_transition,
         name="assignment-transition",
     ),
+    path("consultations/<int:pk>/answer/", views.consultation_answer, name="consultation-answer"),
     path(
         "assignments/<int:pk>/consultations/new/",
         views.consultation_new,

@@ -5,7 +5,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -15,8 +15,14 @@ from accounts.roles import roles_of
 from . import workflow
 from .errors import WorkflowError
 from .filters import ProposalFilter
-from .forms import AssignForm, ConsultationForm, ProposalForm, TransitionForm
-from .models import Proposal
+from .forms import (
+    AssignForm,
+    ConsultationAnswerForm,
+    ConsultationForm,
+    ProposalForm,
+    TransitionForm,
+)
+from .models import Consultation, Proposal
 from .selectors import (
     assignment_get_visible,
     home_work,
@@ -25,7 +31,7 @@ from .selectors import (
     proposal_page,
     with_assignments,
 )
-from .transitions import TRANSITIONS
+from .transitions import offered_transition
 
 PAGE_SIZE = 25
 
@@ -60,6 +66,9 @@ def proposal_list(request):
 @login_required
 def proposal_detail(request, pk):
     proposal = proposal_get_visible(request.user, pk)
+    roles = roles_of(request.user)
+    if roles.is_deputy and not (roles.sees_everything or roles.is_bureau_member):
+        return redirect("my-proposal", pk=proposal.pk)  # the deputy's own view of it
     return render(
         request,
         "proposals/detail.html",
@@ -132,7 +141,7 @@ def proposal_close(request, pk):
 @login_required
 @require_POST
 def assignment_transition(request, pk, action):
-    transition = TRANSITIONS.get(action)
+    transition = offered_transition(action)
     if transition is None:
         raise Http404
     assignment = assignment_get_visible(request.user, pk)
@@ -169,3 +178,23 @@ def consultation_new(request, pk):
             messages.success(request, _("已记录沟通情况。"))
             return redirect("proposal-detail", pk=assignment.proposal_id)
     return render(request, "proposals/consultation_form.html", {"form": form, "assignment": assignment})
+
+
+@login_required
+@require_POST
+def consultation_answer(request, pk):
+    """The lead deputy confirms a logged consultation or says they disagree."""
+    consultation = get_object_or_404(
+        Consultation.objects.visible_to(request.user).select_related("assignment__proposal"), pk=pk
+    )
+    form = ConsultationAnswerForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("请选择「确认」或「有异议」。"))
+    else:
+        try:
+            workflow.consultation_answer(consultation=consultation, by=request.user, **form.cleaned_data)
+        except WorkflowError as error:
+            messages.error(request, str(error))
+        else:
+            messages.success(request, _("已答复沟通记录。"))
+    return redirect("proposal-detail", pk=consultation.assignment.proposal_id)

@@ -239,6 +239,9 @@ def proposal_close(*, proposal: Proposal, by, note: str = "") -> Proposal:
                 _("建议当前状态为「%(state)s」，答复送达后才能办结。")
                 % {"state": proposal.get_state_display()}
             )
+        note = (note or "").strip()
+        if not note:
+            raise WorkflowError(_("办结须填写说明，例如代表的测评结果。"))
         Proposal.objects.filter(pk=proposal.pk).update(state=ProposalState.CLOSED)
         event_record(
             proposal=proposal,
@@ -246,7 +249,7 @@ def proposal_close(*, proposal: Proposal, by, note: str = "") -> Proposal:
             action=A.CLOSE,
             from_state=ProposalState.REPLIED,
             to_state=ProposalState.CLOSED,
-            note=note.strip(),
+            note=note,
         )
         proposal.state = ProposalState.CLOSED
     return proposal
@@ -280,3 +283,33 @@ def consultation_record(
         )
     return consultation
 
+
+
+def consultation_answer(*, consultation: Consultation, by, answer: str, comment: str = "") -> Consultation:
+    """The lead deputy confirms a consultation the bureau logged, or says they disagree (with a
+    comment). Answered once; the bureau sees the answer."""
+    roles = roles_of(by)
+    proposal = consultation.assignment.proposal
+    if not roles.is_deputy or roles.deputy_id != proposal.lead_deputy_id:
+        raise PermissionDenied(_("只有领衔代表本人可以确认沟通情况。"))
+    if answer not in (Consultation.Answer.CONFIRMED, Consultation.Answer.DISPUTED):
+        raise WorkflowError(_("请选择「确认」或「有异议」。"))
+    comment = (comment or "").strip()
+    if answer == Consultation.Answer.DISPUTED and not comment:
+        raise WorkflowError(_("有异议时请写明意见。"))
+    with transaction.atomic():
+        consultation = Consultation.objects.select_for_update().select_related("assignment").get(pk=consultation.pk)
+        if consultation.deputy_answer:
+            raise WorkflowError(_("您已答复过这条沟通记录。"))
+        Consultation.objects.filter(pk=consultation.pk).update(
+            deputy_answer=answer, deputy_comment=comment, answered_by=by, answered_at=timezone.now()
+        )
+        consultation.refresh_from_db()
+        event_record(
+            proposal=proposal,
+            assignment=consultation.assignment,
+            by=by,
+            action=A.ANSWER_CONSULTATION,
+            note=f"{consultation.get_deputy_answer_display()}" + (f"：{comment}" if comment else ""),
+        )
+    return consultation

@@ -20,7 +20,7 @@ from proposals.transitions import may_draft, works_on
 
 from .letter.data import CcRecipient
 from .models import CoHandlingOpinion, Reply, ReplyCc
-from .selectors import current_reply
+from .selectors import current_opinion, current_reply
 
 BODY_MAX_LENGTH = 60000
 
@@ -85,7 +85,7 @@ def cc_replace_in_drafts(*, withdrawn: Assignment, replacement: Assignment, **_s
     ).update(name=replacement.bureau.cc_label)
 
 
-def reply_start(*, assignment: Assignment, by, reason: str = "") -> Reply:
+def reply_start(*, assignment: Assignment, by, reason: str = "", rehandling: bool = False) -> Reply:
     """A new draft round. A later round starts from the previous round's text and cc list."""
     previous = current_reply(assignment)
     reply = Reply.objects.create(
@@ -93,6 +93,7 @@ def reply_start(*, assignment: Assignment, by, reason: str = "") -> Reply:
         bureau_id=assignment.bureau_id,
         round=previous.round + 1 if previous else 1,
         round_reason=reason,
+        rehandling=rehandling,
         body=previous.body if previous else "",
         category_mark=previous.category_mark if previous else "",
         disclosure=previous.disclosure if previous else Reply.Disclosure.PUBLIC,
@@ -116,10 +117,15 @@ def opinion_title(assignment: Assignment) -> str:
 
 
 def opinion_start(*, assignment: Assignment, by) -> CoHandlingOpinion:
+    """The assisting bureau's opinion draft; a later round starts from the previous text."""
+    previous = current_opinion(assignment)
     return CoHandlingOpinion.objects.create(
         assignment=assignment,
-        title=opinion_title(assignment),
-        contact_name=by.display_name,
+        round=previous.round + 1 if previous else 1,
+        title=previous.title if previous else opinion_title(assignment),
+        body=previous.body if previous else "",
+        contact_name=previous.contact_name if previous else by.display_name,
+        contact_phone=previous.contact_phone if previous else "",
         updated_by=by,
     )
 

@@ -4,8 +4,10 @@ locking, so validation never runs against a model instance. Each limit is declar
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from accounts.models import Deputy
+
 from .drafts import BODY_MAX_LENGTH
-from .models import CoHandlingOpinion, Reply
+from .models import CoHandlingOpinion, Reply, Satisfaction
 
 
 def _model_field(model, name):
@@ -47,3 +49,31 @@ class OpinionDraftForm(forms.Form):
     body = _body(20)
     contact_name = _model_field(CoHandlingOpinion, "contact_name")
     contact_phone = _model_field(CoHandlingOpinion, "contact_phone")
+
+
+def _satisfaction(label):
+    return forms.ChoiceField(label=label, choices=Satisfaction.choices, widget=forms.RadioSelect)
+
+
+class EvaluationForm(forms.Form):
+    work = _satisfaction(_("对办理工作（沟通联系、办理态度）"))
+    result = _satisfaction(_("对办理结果"))
+    comment = forms.CharField(
+        label=_("意见"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("选择「不满意」时必填：写明不满意之处，承办单位将据此重新办理。"),
+    )
+
+
+class PaperEvaluationForm(EvaluationForm):
+    deputy = forms.ModelChoiceField(label=_("代表"), queryset=Deputy.objects.none())
+    scan = forms.FileField(label=_("测评表扫描件"), help_text=_("代表签字的测评表，PDF、JPG 或 PNG，不超过 10 MB。"))
+
+    field_order = ["deputy", "work", "result", "comment", "scan"]
+
+    def __init__(self, *args, deputies=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["deputy"].queryset = Deputy.objects.filter(pk__in=[d.pk for d in deputies])
+
+
+class CorrectionForm(EvaluationForm):
+    reason = forms.CharField(label=_("更正原因"), max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))

@@ -5,10 +5,9 @@ through these; anything outside the rule is a 404."""
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404
 
-from proposals.models import Assignment, Proposal
-from proposals.selectors import proposal_list_order, with_assignments
+from proposals.models import Assignment, Event, Proposal
 
-from .models import CoHandlingOpinion, ExportJob, Reply
+from .models import CoHandlingOpinion, Evaluation, ExportJob, Reply
 
 
 def current_reply(assignment: Assignment) -> Reply | None:
@@ -46,7 +45,13 @@ def proposal_replies(user, proposal: Proposal):
         Reply.objects.visible_to(user)
         .filter(assignment__proposal=proposal)
         .select_related("assignment__bureau", "signer")
-        .prefetch_related("cc")
+        .prefetch_related(
+            "cc",
+            Prefetch(
+                "evaluations",
+                queryset=Evaluation.objects.visible_to(user).select_related("deputy", "recorded_by", "corrects"),
+            ),
+        )
         .order_by("assignment_id", "-round")
     )
 
@@ -59,13 +64,13 @@ def proposal_opinions(user, proposal: Proposal):
     )
 
 
-def deputy_proposals(user):
-    """The deputy's own proposals (lead or co-signer), each assignment with the replies they may read."""
-    proposals = with_assignments(Proposal.objects.visible_to(user)).prefetch_related(
-        Prefetch(
-            "assignments__replies",
-            queryset=Reply.objects.visible_to(user).select_related("signer").order_by("-round"),
-            to_attr="visible_replies",
-        )
+def last_return(assignment: Assignment) -> Event | None:
+    """The leader's latest return of this draft, if it came after the draft was last submitted:
+    the reason is shown on the draft itself, not only in the timeline."""
+    latest = (
+        Event.objects.filter(assignment=assignment, action__in=[Event.Action.SUBMIT, Event.Action.RETURN])
+        .select_related("actor")
+        .order_by("-created_at", "-id")
+        .first()
     )
-    return proposal_list_order(proposals)
+    return latest if latest and latest.action == Event.Action.RETURN else None

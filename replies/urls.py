@@ -16,4 +16,9 @@ urlpatterns = [
     path("exports/<int:pk>/status/", views.export_status, name="export-status"),
     path("exports/<int:pk>/download/", views.export_download, name="export-download"),
     path("my/proposals/", views.my_proposals, name="my-proposals"),
+    path("my/proposals/<int:pk>/", views.my_proposal, name="my-proposal"),
+    path("replies/<int:pk>/evaluate/", views.evaluation_new, name="evaluation-new"),
+    path("replies/<int:pk>/evaluations/paper/", views.evaluation_paper, name="evaluation-paper"),
+    path("evaluations/<int:pk>/correct/", views.evaluation_correct, name="evaluation-correct"),
+    path("evaluations/<int:pk>/scan/", views.evaluation_scan, name="evaluation-scan"),
 ]

@@ -1,6 +1,7 @@
 """Drafting replies and opinions, reading replies, their PDFs, bulk exports and the deputies'
 page. Thin: fetch through selectors, write through the drafting and workflow services."""
 
+import dataclasses
 import io
 from pathlib import Path
 
@@ -9,28 +10,36 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.forms.models import model_to_dict
 from django.http import FileResponse, Http404, JsonResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.roles import roles_of
 from proposals.errors import ConflictError, WorkflowError
 from proposals.filters import ProposalFilter
+from proposals.forms import TransitionForm
 from proposals.models import Assignment, Proposal, Session
 from proposals.selectors import assignment_get_visible
-from proposals.states import OPEN_ASSIGNMENT_STATES, AssignmentState
+from proposals.states import AssignmentState
+from proposals.transitions import available_transitions
 
-from . import drafts, exports, pdf, workflow
-from .forms import OpinionDraftForm, ReplyDraftForm
+from . import drafts, exports, pdf, rating, workflow
+from .deputies import deputy_card, deputy_cards
+from .forms import (
+    CorrectionForm,
+    EvaluationForm,
+    OpinionDraftForm,
+    PaperEvaluationForm,
+    ReplyDraftForm,
+)
 from .letter import render_letter_pdf
-from .models import ExportJob, LetterPdf
+from .models import Evaluation, ExportJob, LetterPdf
 from .selectors import (
     current_opinion,
     current_reply,
-    deputy_proposals,
     export_get_for,
+    last_return,
     opinion_get_visible,
     reply_get_visible,
 )
@@ -95,7 +104,7 @@ def reply_edit(request, pk):
         request,
         "replies/reply_form.html",
         {"form": form, "assignment": assignment, "reply": reply, "conflict": conflict,
-         "conflict_cc": _cc_text(conflict) if conflict else ""},
+         "conflict_cc": _cc_text(conflict) if conflict else "", "last_return": last_return(assignment)},
     )
 
 
@@ -130,11 +139,20 @@ def opinion_edit(request, pk):
 
 @login_required
 def reply_detail(request, pk):
+    """The reply in full. The leader reads it here and returns or signs it on the same page;
+    deputies get the letter and its PDF, never the job's internals."""
     reply = reply_get_visible(request.user, pk)
+    roles = roles_of(request.user)
+    assignment = reply.assignment
+    is_current = current_reply(assignment).pk == reply.pk
     return render(request, "replies/reply_detail.html", {
-        "reply": reply, "proposal": reply.assignment.proposal,
+        "reply": reply, "proposal": assignment.proposal, "a": assignment,
+        "actions": available_transitions(request.user, assignment) if is_current else [],
+        "transition_form": TransitionForm(),
+        "show_pdf_job": roles.sees_everything or roles.is_bureau_member,
         "pdf_job": pdf.current_pdf(reply), "pdf_file": pdf.downloadable_pdf(reply),
-        "is_admin": roles_of(request.user).is_admin,
+        "is_admin": roles.is_admin,
+        "last_return": last_return(assignment) if is_current and not reply.is_signed else None,
     })
 
 
@@ -159,13 +177,30 @@ def reply_pdf(request, pk):
 
 @login_required
 def reply_preview_pdf(request, pk):
-    """The current draft as a PDF marked 草稿, rendered on request and never stored."""
+    """The current draft as a PDF marked 草稿, rendered on request and never stored. Posted from
+    the draft form it shows the text as typed, saved or not (nothing is saved)."""
     assignment = assignment_get_visible(request.user, pk)
     _editable(request.user, assignment, Assignment.Role.LEAD)
     reply = current_reply(assignment)
     if reply is None or reply.is_signed:
         raise Http404
-    rendered = render_letter_pdf(pdf.reply_letter(reply), draft=True)
+    letter = pdf.reply_letter(reply)
+    if request.method == "POST":
+        form = ReplyDraftForm(request.POST, marks=assignment.proposal.session.category_marks)
+        if not form.is_valid():
+            messages.error(request, _("预览失败：") + " ".join(e for errs in form.errors.values() for e in errs))
+            return redirect("reply-edit", pk=assignment.pk)
+        data = form.cleaned_data
+        letter = dataclasses.replace(
+            letter,
+            body=data["body"],
+            category_mark=data["category_mark"],
+            contact_name=data["contact_name"],
+            contact_phone=data["contact_phone"],
+            disclosure_note=pdf.DISCLOSURE_NOTES.get(data["disclosure"], ""),
+            cc=tuple(drafts.parse_cc_text(data["cc_text"], drafts.proposal_people(assignment))),
+        )
+    rendered = render_letter_pdf(letter, draft=True)
     return _pdf_response(rendered.content, f"草稿 {reply.title}.pdf", inline=True)
 
 
@@ -257,19 +292,96 @@ def export_download(request, pk):
     return FileResponse(open(path, "rb"), as_attachment=True, filename=name, content_type="application/zip")
 
 
-# --- deputies ---------------------------------------------------------------------------------
+# --- deputies and their evaluations ----------------------------------------------------------
+
+
+def _require_deputy(user):
+    if not roles_of(user).is_deputy:
+        raise PermissionDenied(_("此页面供代表查看本人的建议。"))
 
 
 @login_required
 def my_proposals(request):
-    if not roles_of(request.user).is_deputy:
-        raise PermissionDenied(_("此页面供代表查看本人的建议。"))
-    return render(
-        request,
-        "replies/my_proposals.html",
-        {
-            "proposals": deputy_proposals(request.user),
-            "today": timezone.localdate(),
-            "open_states": OPEN_ASSIGNMENT_STATES,
-        },
+    _require_deputy(request.user)
+    return render(request, "replies/my_proposals.html", {"cards": deputy_cards(request.user)})
+
+
+@login_required
+def my_proposal(request, pk):
+    _require_deputy(request.user)
+    card = deputy_card(request.user, pk)
+    return render(request, "replies/my_proposal.html", {"card": card, "form": EvaluationForm()})
+
+
+@login_required
+@require_POST
+def evaluation_new(request, pk):
+    """The deputy's own rating of a sent reply."""
+    _require_deputy(request.user)
+    reply = reply_get_visible(request.user, pk)
+    form = EvaluationForm(request.POST)
+    if form.is_valid():
+        try:
+            evaluation = rating.evaluation_submit(reply=reply, by=request.user, **form.cleaned_data)
+        except WorkflowError as error:
+            messages.error(request, str(error))
+        else:
+            if evaluation.is_dissatisfied:
+                messages.success(request, _("测评已提交。您选择了「不满意」，承办单位将重新办理并再次答复。"))
+            else:
+                messages.success(request, _("测评已提交，谢谢。"))
+    else:
+        messages.error(request, _("测评未提交：") + " ".join(e for errors in form.errors.values() for e in errors))
+    return redirect("my-proposal", pk=reply.assignment.proposal_id)
+
+
+def _require_manager(user):
+    if not roles_of(user).manages_proposals:
+        raise PermissionDenied(_("只有人大代表工委可以录入或更正测评。"))
+
+
+@login_required
+def evaluation_paper(request, pk):
+    """The congress office records a rating the deputy gave on paper, with the scan."""
+    reply = reply_get_visible(request.user, pk)
+    _require_manager(request.user)
+    proposal = reply.assignment.proposal
+    form = PaperEvaluationForm(request.POST or None, request.FILES or None, deputies=rating.raters(proposal))
+    if request.method == "POST" and form.is_valid():
+        try:
+            rating.evaluation_record_paper(reply=reply, by=request.user, **form.cleaned_data)
+        except WorkflowError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, _("已录入纸质测评。"))
+            return redirect("proposal-detail", pk=proposal.pk)
+    return render(request, "replies/evaluation_form.html", {"form": form, "reply": reply, "proposal": proposal})
+
+
+@login_required
+def evaluation_correct(request, pk):
+    evaluation = get_object_or_404(
+        Evaluation.objects.visible_to(request.user).select_related("reply__assignment__proposal__session", "deputy"),
+        pk=pk,
     )
+    _require_manager(request.user)
+    proposal = evaluation.reply.assignment.proposal
+    initial = {"work": evaluation.work, "result": evaluation.result, "comment": evaluation.comment}
+    form = CorrectionForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            rating.evaluation_correct(evaluation=evaluation, by=request.user, **form.cleaned_data)
+        except WorkflowError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, _("已更正测评，原记录保留。"))
+            return redirect("proposal-detail", pk=proposal.pk)
+    return render(request, "replies/evaluation_form.html", {
+        "form": form, "reply": evaluation.reply, "proposal": proposal, "correcting": evaluation,
+    })
+
+
+@login_required
+def evaluation_scan(request, pk):
+    evaluation = get_object_or_404(Evaluation.objects.visible_to(request.user).exclude(scan=""), pk=pk)
+    return FileResponse(evaluation.scan.open("rb"), as_attachment=True, filename=Path(evaluation.scan.name).name)

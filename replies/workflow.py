@@ -17,12 +17,19 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from accounts.roles import roles_of
-from proposals.deadlines import release_deadline
+from proposals.deadlines import rehandling_deadline, release_deadline
 from proposals.errors import WorkflowError
 from proposals.events import event_record
 from proposals.models import Assignment, Event
 from proposals.states import AssignmentState
-from proposals.transitions import Note, Transition, leads, sync_proposal_state, works_on
+from proposals.transitions import (
+    Note,
+    Transition,
+    leads,
+    manages,
+    sync_proposal_state,
+    works_on,
+)
 
 from . import pdf
 from .drafts import opinion_start, reply_ready_problems, reply_start
@@ -44,14 +51,58 @@ RETURN = Transition(
     A.RETURN, frozenset({S.IN_REVIEW}), S.DRAFTING, leads, role=LEAD,
     note=Note.REQUIRED, note_hint=gettext_lazy("请填写退回理由（必填）"), danger=True,
 )
-SIGN = Transition(A.SIGN, frozenset({S.IN_REVIEW}), S.SIGNED, leads, role=LEAD)
-SEND = Transition(A.SEND, frozenset({S.SIGNED}), S.REPLIED, works_on, role=LEAD)
+SIGN = Transition(
+    A.SIGN, frozenset({S.IN_REVIEW}), S.SIGNED, leads, role=LEAD,
+    confirm=gettext_lazy("签发后答复即编号定稿，不能再修改。确定签发吗？"),
+)
+SEND = Transition(
+    A.SEND, frozenset({S.SIGNED}), S.REPLIED, works_on, role=LEAD,
+    confirm=gettext_lazy("发送后代表即可看到答复。确定发送吗？"),
+)
 NEW_ROUND = Transition(
     A.NEW_ROUND, frozenset({S.SIGNED, S.REPLIED}), S.DRAFTING, leads, role=LEAD,
     note=Note.REQUIRED, note_hint=gettext_lazy("请填写重新答复的原因（必填）"), note_arg="reason",
     danger=True,
 )
-SEND_OPINION = Transition(A.SEND_OPINION, frozenset({S.DRAFTING}), S.OPINION_SENT, leads, role=ASSISTING)
+SEND_OPINION = Transition(
+    A.SEND_OPINION, frozenset({S.DRAFTING}), S.OPINION_SENT, leads, role=ASSISTING,
+    confirm=gettext_lazy("协办意见签发送出后不能再修改。确定送出吗？"),
+)
+
+
+def _rehandled(roles, assignment) -> bool:
+    # Opened by the rating service for a deputy of the proposal who rated, or the congress office
+    # recording a paper rating or a correction; never offered as a button.
+    if roles.manages_proposals:
+        return True
+    proposal = assignment.proposal
+    return roles.is_deputy and (
+        roles.deputy_id == proposal.lead_deputy_id
+        or proposal.co_signers.filter(pk=roles.deputy_id).exists()
+    )
+
+
+REHANDLE = Transition(
+    A.REHANDLE, frozenset({S.REPLIED}), S.DRAFTING, _rehandled, role=LEAD, offered=False,
+    note=Note.REQUIRED,
+)
+
+
+def _lead_is_rehandling(assignment: Assignment) -> bool:
+    return Reply.objects.filter(
+        assignment__proposal_id=assignment.proposal_id,
+        assignment__role=LEAD,
+        assignment__state=S.DRAFTING,
+        rehandling=True,
+        signed_at__isnull=True,
+    ).exists()
+
+
+REOPEN_OPINION = Transition(
+    A.REOPEN_OPINION, frozenset({S.OPINION_SENT}), S.DRAFTING, manages, role=ASSISTING,
+    condition=_lead_is_rehandling, note=Note.OPTIONAL,
+    note_hint=gettext_lazy("请协办单位重新研究的事项（可选）"),
+)
 
 
 @ACCEPT.implemented_by
@@ -180,6 +231,36 @@ def opinion_send(
             raise WorkflowError(_("协办意见正文为空，不能送出。"))
         opinion.seal(by=by, signed_on=signed_on or timezone.localdate())
         SEND_OPINION.move(assignment, by=by)
+    return opinion
+
+
+@REHANDLE.implemented_by
+def reply_rehandle(*, assignment: Assignment, by, note: str) -> Reply:
+    """A deputy was not satisfied: the lead bureau handles the proposal again in a new round,
+    due in the session's re-handling months, with the deputy's comment in front of the clerk.
+    Called by the rating service inside its transaction."""
+    with transaction.atomic():
+        assignment, note = REHANDLE.begin(assignment, by, note)
+        deadline = rehandling_deadline(assignment.proposal.session, timezone.localdate())
+        assignment.due_on, assignment.due_basis = deadline.due_on, deadline.basis
+        assignment.save(update_fields=["due_on", "due_basis"])
+        REHANDLE.move(assignment, by=by, note=note)
+        sync_proposal_state(assignment.proposal, reopen=True)
+        reply = reply_start(assignment=assignment, by=by, reason=note, rehandling=True)
+    return reply
+
+
+@REOPEN_OPINION.implemented_by
+def opinion_reopen(*, assignment: Assignment, by, note: str = "") -> CoHandlingOpinion:
+    """During a re-handling the congress office asks an assisting bureau for a new opinion: a
+    new opinion round from the last one's text, due in the re-handling months."""
+    with transaction.atomic():
+        assignment, note = REOPEN_OPINION.begin(assignment, by, note)
+        deadline = rehandling_deadline(assignment.proposal.session, timezone.localdate())
+        assignment.due_on, assignment.due_basis = deadline.due_on, deadline.basis
+        assignment.save(update_fields=["due_on", "due_basis"])
+        REOPEN_OPINION.move(assignment, by=by, note=note)
+        opinion = opinion_start(assignment=assignment, by=by)
     return opinion
 
 

@@ -2,6 +2,7 @@
 
 from django import template
 
+from accounts.roles import roles_of
 from replies.letter.data import cc_line
 from replies.selectors import proposal_opinions, proposal_replies
 
@@ -21,4 +22,5 @@ def proposal_documents(context, proposal):
     return {
         "replies": proposal_replies(user, proposal),
         "opinions": proposal_opinions(user, proposal),
+        "manages": roles_of(user).manages_proposals,
     }

@@ -38,6 +38,8 @@ NOTES = {
     "refuse_reassignment": "该建议主要涉及工业经济，仍由贵局办理。",
     "return": "请补充2023年的数据后再送签。",
     "new_round": "代表对答复不满意，重新办理。",
+    "rehandle": "答复没有回应第二条建议，不满意。",
+    "reopen_opinion": "请就代表新提的问题重新研究。",
 }
 
 
@@ -113,6 +115,18 @@ def at_state(ctx, state, role=LEAD):
     return assignment
 
 
+def lead_rehandling(ctx):
+    """Bring the proposal's lead assignment (bureau A) through a sent reply into re-handling."""
+    lead = Assignment.objects.get(proposal=ctx.proposal, bureau=ctx.bureau_a)
+    workflow.assignment_accept(assignment=lead, by=ctx.alice)
+    write_reply(lead, ctx.alice)
+    workflow.reply_submit(assignment=lead, by=ctx.alice)
+    workflow.reply_sign(assignment=lead, by=ctx.lily)
+    workflow.reply_send(assignment=lead, by=ctx.alice)
+    workflow.reply_rehandle(assignment=lead, by=ctx.cora, note="不满意。")
+    return lead
+
+
 def act(name, assignment, user, ctx, note=None):
     """Run a registry entry the way the transition view does."""
     note = NOTES.get(name, "") if note is None else note
@@ -154,8 +168,11 @@ ALLOWED = {
     "send": {"alice", "lily"},
     "new_round": {"lily"},
     "send_opinion": {"ben"},
+    # Opened by a deputy's 不满意 (the rating service) or the congress office's record of one.
+    "rehandle": {"dora", "carl", "cora", "admin"},
+    "reopen_opinion": {"cora", "admin"},
 }
-ROLE_OF = {"send_opinion": ASSISTING}
+ROLE_OF = {"send_opinion": ASSISTING, "reopen_opinion": ASSISTING}
 START = {  # where each transition is tried for the permission tests
     "accept": S.ASSIGNED,
     "request_reassignment": S.ASSIGNED,
@@ -167,6 +184,8 @@ START = {  # where each transition is tried for the permission tests
     "send": S.SIGNED,
     "new_round": S.REPLIED,
     "send_opinion": S.DRAFTING,
+    "rehandle": S.REPLIED,
+    "reopen_opinion": S.OPINION_SENT,
 }
 LEAD_STATES = [S.ASSIGNED, S.REASSIGNMENT_REQUESTED, S.DRAFTING, S.IN_REVIEW, S.SIGNED, S.REPLIED, S.WITHDRAWN]
 ASSISTING_STATES = [S.ASSIGNED, S.REASSIGNMENT_REQUESTED, S.DRAFTING, S.OPINION_SENT, S.WITHDRAWN]
@@ -203,16 +222,22 @@ ALLOWED_CASES = [
     ("new_round", "lily", LEAD, S.SIGNED, P.DRAFTING),
     ("new_round", "lily", LEAD, S.REPLIED, P.DRAFTING),
     ("send_opinion", "ben", ASSISTING, S.DRAFTING, P.ASSIGNED),
+    ("rehandle", "dora", LEAD, S.REPLIED, P.DRAFTING),
+    ("rehandle", "cora", LEAD, S.REPLIED, P.DRAFTING),
+    ("reopen_opinion", "cora", ASSISTING, S.OPINION_SENT, P.DRAFTING),
 ]
 
 
 @pytest.mark.parametrize("name,who,role,start,proposal_state", ALLOWED_CASES)
 def test_allowed_transition(ctx, name, who, role, start, proposal_state):
     assignment = at_state(ctx, start, role)
+    if name == "reopen_opinion":
+        lead_rehandling(ctx)
     user = ctx.people[who]
-    assert name in [t.name for t in available_transitions(user, assignment)]
-    before = snapshot()
     transition = TRANSITIONS[name]
+    offered = name in [t.name for t in available_transitions(user, assignment)]
+    assert offered is transition.offered  # re-handling is opened by a rating, never a button
+    before = snapshot()
 
     act(name, assignment, user, ctx)
 
@@ -245,6 +270,11 @@ def test_allowed_transition(ctx, name, who, role, start, proposal_state):
         assert after.reassignment_reason == NOTES[name]
     elif name == "send_opinion":
         assert CoHandlingOpinion.objects.get(assignment=after).is_sent
+    elif name == "rehandle":
+        assert (reply.round, reply.rehandling, reply.round_reason, reply.is_signed) == (2, True, NOTES[name], False)
+        assert after.due_basis.startswith("重新办理期限：自测评日")
+    elif name == "reopen_opinion":
+        assert [(o.round, o.is_sent) for o in after.opinions.order_by("round")] == [(1, True), (2, False)]
     assert event.note == expected_note
 
     if name == "approve_reassignment":
@@ -347,6 +377,8 @@ RIGHT_PERSON = {  # (transition, role of the assignment) -> who would be allowed
     "send": {LEAD: "alice"},
     "new_round": {LEAD: "lily"},
     "send_opinion": {ASSISTING: "ben"},
+    "rehandle": {LEAD: "dora"},
+    "reopen_opinion": {ASSISTING: "cora"},
 }
 STATES = [(s, LEAD) for s in LEAD_STATES] + [(s, ASSISTING) for s in ASSISTING_STATES]
 
@@ -579,7 +611,7 @@ def test_split_handling_keeps_the_proposal_at_the_least_advanced_lead(ctx):
     assert state() == P.SIGNED
     workflow.reply_send(assignment=b, by=ctx.bob)
     assert state() == P.REPLIED
-    intake.proposal_close(proposal=ctx.proposal, by=ctx.cora)
+    intake.proposal_close(proposal=ctx.proposal, by=ctx.cora, note="两个主办单位均已答复。")
     assert state() == P.CLOSED
 
 
@@ -660,7 +692,7 @@ def _proposal_at(ctx, state):
     lead_state = {P.CLOSED: S.REPLIED}.get(state, state)
     at_state(ctx, lead_state)
     if state == P.CLOSED:
-        intake.proposal_close(proposal=ctx.proposal, by=ctx.cora)
+        intake.proposal_close(proposal=ctx.proposal, by=ctx.cora, note="代表满意。")
     proposal = fresh(ctx.proposal)
     assert proposal.state == state
     return proposal

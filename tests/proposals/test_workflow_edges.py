@@ -15,7 +15,7 @@ from tests.workflow_helpers import assign, to_signed
 def test_a_new_round_reopens_a_closed_proposal(proposal, cora, alice, lily, bureau_a):
     assignment = to_signed(proposal, cora, alice, lily, bureau_a)
     workflow.reply_send(assignment=assignment, by=alice)
-    intake.proposal_close(proposal=proposal, by=cora)
+    intake.proposal_close(proposal=proposal, by=cora, note="代表满意。")
     workflow.reply_new_round(assignment=assignment, by=lily, reason="更正联系电话")
     proposal.refresh_from_db()
     assert proposal.state == "drafting"

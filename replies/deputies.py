@@ -1,0 +1,188 @@
+"""What a deputy sees of their proposals: states in a deputy's words, the bureaus, sent replies
+with their own ratings, consultations to confirm, and the timeline steps meant for deputies.
+
+The mapping from the internal states to the deputy's is here and nowhere else.
+"""
+
+import datetime
+from dataclasses import dataclass, field
+
+from django.db import models
+from django.db.models import Prefetch
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import Deputy, Organization
+from accounts.roles import roles_of
+from proposals.models import Assignment, Consultation, Event, Proposal
+from proposals.selectors import proposal_list_order
+from proposals.states import AssignmentState, ProposalState
+
+from .models import Evaluation, Reply
+from .rating import rating_closes_on, rating_problem
+
+
+class DeputyStatus(models.TextChoices):
+    REGISTERED = "registered", _("已登记")
+    ASSIGNED = "assigned", _("已交办")
+    HANDLING = "handling", _("办理中")
+    REHANDLING = "rehandling", _("重新办理中")
+    REPLIED = "replied", _("已答复")
+    TO_RATE = "to_rate", _("待测评")
+    CLOSED = "closed", _("已办结")
+
+
+_BY_PROPOSAL_STATE = {
+    ProposalState.RECEIVED: DeputyStatus.REGISTERED,
+    ProposalState.ASSIGNED: DeputyStatus.ASSIGNED,
+    ProposalState.DRAFTING: DeputyStatus.HANDLING,
+    ProposalState.IN_REVIEW: DeputyStatus.HANDLING,
+    ProposalState.SIGNED: DeputyStatus.HANDLING,  # signed but not sent: still being handled
+    ProposalState.REPLIED: DeputyStatus.REPLIED,
+    ProposalState.CLOSED: DeputyStatus.CLOSED,
+}
+
+
+def deputy_status(proposal: Proposal, *, rehandling: bool, to_rate: bool) -> DeputyStatus:
+    if proposal.state == ProposalState.CLOSED:
+        return DeputyStatus.CLOSED
+    if to_rate:
+        return DeputyStatus.TO_RATE
+    if rehandling and proposal.state != ProposalState.REPLIED:
+        return DeputyStatus.REHANDLING
+    return _BY_PROPOSAL_STATE[proposal.state]
+
+
+def bureau_status(assignment: Assignment, rehandling: bool) -> str:
+    """A bureau's progress as a deputy reads it: never 待接收, 待签发 or 已送协办意见."""
+    if not assignment.is_lead:
+        return ""
+    if assignment.state == AssignmentState.REPLIED:
+        return DeputyStatus.REPLIED.label
+    return (DeputyStatus.REHANDLING if rehandling else DeputyStatus.HANDLING).label
+
+
+@dataclass
+class TimelineStep:
+    at: datetime.datetime
+    label: str
+    by: str  # an organisation (or the deputy), never a staff member's name
+    note: str
+
+
+@dataclass
+class DeputyCard:
+    proposal: Proposal
+    deputy: Deputy
+    status: DeputyStatus
+    leads: bool  # the deputy is the lead deputy (else a co-signer)
+    assignments: list
+    replies: list  # sent replies, newest first, each with .my_rating / .may_rate / .closes_on
+    to_rate: list
+    consultations: list
+    to_answer: list
+    timeline: list = field(default_factory=list)
+
+
+def _deputy_of(user) -> Deputy:
+    return Deputy.objects.get(pk=roles_of(user).deputy_id)
+
+
+def _proposals(user, deputy: Deputy):
+    return Proposal.objects.visible_to(user).select_related("session", "lead_deputy").prefetch_related(
+        Prefetch(
+            "assignments",
+            queryset=Assignment.objects.active().select_related("bureau").order_by("-role", "id"),
+        ),
+        Prefetch(
+            "assignments__replies",
+            queryset=Reply.objects.visible_to(user).sent().select_related("bureau", "signer").order_by("-round"),
+            to_attr="sent_replies",
+        ),
+        Prefetch(
+            "assignments__sent_replies__evaluations",
+            queryset=Evaluation.objects.filter(deputy=deputy).order_by("-created_at", "-id"),
+            to_attr="mine",
+        ),
+        Prefetch(
+            "assignments__consultations",
+            queryset=Consultation.objects.visible_to(user).order_by("held_on", "id"),
+            to_attr="visible_consultations",
+        ),
+        Prefetch(
+            "assignments__replies",
+            queryset=Reply.objects.filter(rehandling=True, signed_at__isnull=True).only("id", "assignment_id"),
+            to_attr="open_rehandling",
+        ),
+    )
+
+
+def _card(proposal: Proposal, deputy: Deputy, today: datetime.date) -> DeputyCard:
+    replies, to_rate, consultations, to_answer = [], [], [], []
+    rehandling = False
+    assignments = list(proposal.assignments.all())
+    for assignment in assignments:
+        a_rehandling = bool(assignment.open_rehandling)
+        rehandling |= a_rehandling
+        assignment.deputy_status = bureau_status(assignment, a_rehandling)
+        for reply in assignment.sent_replies:
+            reply.assignment = assignment  # already loaded: no query per reply
+            assignment.proposal = proposal
+            reply.my_rating = reply.mine[0] if reply.mine else None
+            reply.closes_on = rating_closes_on(reply)
+            reply.may_rate = not rating_problem(reply, deputy, today)
+            replies.append(reply)
+            if reply.may_rate:
+                to_rate.append(reply)
+        for consultation in assignment.visible_consultations:
+            consultation.bureau = assignment.bureau
+            consultations.append(consultation)
+            if not consultation.deputy_answer and proposal.lead_deputy_id == deputy.pk:
+                to_answer.append(consultation)
+    return DeputyCard(
+        proposal=proposal,
+        deputy=deputy,
+        status=deputy_status(proposal, rehandling=rehandling, to_rate=bool(to_rate)),
+        leads=proposal.lead_deputy_id == deputy.pk,
+        assignments=assignments,
+        replies=sorted(replies, key=lambda r: r.sent_at, reverse=True),
+        to_rate=to_rate,
+        consultations=consultations,
+        to_answer=to_answer,
+    )
+
+
+def deputy_cards(user) -> list[DeputyCard]:
+    """One card per proposal of the deputy; those asking something of them first."""
+    deputy = _deputy_of(user)
+    today = timezone.localdate()
+    cards = [_card(p, deputy, today) for p in proposal_list_order(_proposals(user, deputy))]
+    return sorted(cards, key=lambda c: not (c.to_rate or c.to_answer))
+
+
+def deputy_card(user, pk) -> DeputyCard:
+    deputy = _deputy_of(user)
+    proposal = get_object_or_404(_proposals(user, deputy), pk=pk)
+    card = _card(proposal, deputy, timezone.localdate())
+    card.timeline = deputy_timeline(user, proposal)
+    return card
+
+
+def deputy_timeline(user, proposal: Proposal) -> list[TimelineStep]:
+    """The steps marked for deputies, each in the name of the organisation that took it."""
+    congress = Organization.objects.filter(kind=Organization.Kind.CONGRESS_OFFICE).order_by("id").first()
+    deputies = dict(Deputy.objects.filter(user__isnull=False).filter(
+        pk__in=[proposal.lead_deputy_id, *proposal.co_signers.values_list("pk", flat=True)]
+    ).values_list("user_id", "name"))
+    steps = []
+    events = Event.objects.visible_to(user).for_deputies().filter(proposal=proposal).select_related("assignment__bureau")
+    for event in events:
+        if event.actor_id in deputies:
+            by = deputies[event.actor_id]
+        elif event.assignment_id and event.action not in (Event.Action.ASSIGN, Event.Action.REASSIGN):
+            by = event.assignment.bureau.short_name
+        else:
+            by = congress.short_name if congress else ""
+        steps.append(TimelineStep(event.created_at, event.get_action_display(), by, event.note))
+    return steps
