@@ -45,6 +45,11 @@ class Roles:
         return self.deputy_id is not None
 
     @property
+    def is_deputy_only(self) -> bool:
+        """A deputy with no office or bureau role: they get the deputies' pages."""
+        return self.is_deputy and not (self.sees_everything or self.is_bureau_member)
+
+    @property
     def has_no_role(self) -> bool:
         return not (self.is_bureau_member or self.sees_everything or self.is_deputy)
 

@@ -50,6 +50,8 @@ def home(request):
 
 @login_required
 def proposal_list(request):
+    if roles_of(request.user).is_deputy_only:
+        return redirect("my-proposals")  # deputies follow their proposals in their own words
     visible = Proposal.objects.visible_to(request.user)
     proposal_filter = ProposalFilter(request.GET, queryset=visible, user=request.user)
     proposals = proposal_list_order(with_assignments(proposal_filter.qs))
@@ -66,8 +68,7 @@ def proposal_list(request):
 @login_required
 def proposal_detail(request, pk):
     proposal = proposal_get_visible(request.user, pk)
-    roles = roles_of(request.user)
-    if roles.is_deputy and not (roles.sees_everything or roles.is_bureau_member):
+    if roles_of(request.user).is_deputy_only:
         return redirect("my-proposal", pk=proposal.pk)  # the deputy's own view of it
     return render(
         request,
