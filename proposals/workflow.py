@@ -256,7 +256,14 @@ def proposal_close(*, proposal: Proposal, by, note: str = "") -> Proposal:
 
 
 def consultation_record(
-    *, assignment: Assignment, by, held_on, form: str, participants: str, summary: str
+    *,
+    assignment: Assignment,
+    by,
+    held_on,
+    form: str,
+    participants: str,
+    summary: str,
+    phase: str = Consultation.Phase.DURING,
 ) -> Consultation:
     if not works_on(roles_of(by), assignment):
         raise PermissionDenied(_("只有承办单位可以记录沟通情况。"))
@@ -266,6 +273,7 @@ def consultation_record(
             raise WorkflowError(_("该交办已撤回。"))
         consultation = Consultation(
             assignment=assignment,
+            phase=phase,
             held_on=held_on,
             form=form,
             participants=participants.strip(),
