@@ -158,3 +158,20 @@ EXPORT_CHUNK_SIZE = env_int("JIANYI_EXPORT_CHUNK_SIZE", 10)
 CELERY_BEAT_SCHEDULE = {
     "sweep-pdf-jobs": {"task": "replies.tasks.sweep_pdf_jobs", "schedule": 60.0},
 }
+
+# Notifications: e-mail through Django's e-mail framework (the console backend prints messages;
+# set an SMTP host in production), SMS through a backend class (the default only logs), and the
+# address links in e-mails and short messages start with.
+EMAIL_BACKEND = env_str("DJANGO_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+EMAIL_HOST = env_str("DJANGO_EMAIL_HOST", "localhost")
+EMAIL_PORT = env_int("DJANGO_EMAIL_PORT", 25)
+EMAIL_HOST_USER = env_str("DJANGO_EMAIL_HOST_USER")
+EMAIL_HOST_PASSWORD = env_str("DJANGO_EMAIL_HOST_PASSWORD")
+EMAIL_USE_TLS = env_bool("DJANGO_EMAIL_USE_TLS", default=False)
+EMAIL_TIMEOUT = env_int("DJANGO_EMAIL_TIMEOUT", 30)  # seconds; a hung server must not hold a worker
+EMAIL_FILE_PATH = env_str("DJANGO_EMAIL_FILE_PATH", str(BASE_DIR / "var" / "mail"))  # file backend
+DEFAULT_FROM_EMAIL = env_str("DJANGO_DEFAULT_FROM_EMAIL", "jianyi@localhost")
+SMS_BACKEND = env_str("JIANYI_SMS_BACKEND", "accounts.sms.LoggingSmsBackend")
+SITE_URL = env_str("JIANYI_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+if not SITE_URL.startswith(("http://", "https://")):
+    raise ImproperlyConfigured(f"JIANYI_SITE_URL must start with http:// or https://, not {SITE_URL!r}")

@@ -7,6 +7,8 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("", include("proposals.urls")),
     path("", include("replies.urls")),
+    path("", include("replies.public_urls")),
+    path("", include("accounts.urls")),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
 ]

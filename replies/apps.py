@@ -13,3 +13,4 @@ class RepliesConfig(AppConfig):
         from .drafts import cc_replace_in_drafts
 
         assignment_replaced.connect(cc_replace_in_drafts, dispatch_uid="replies.cc_replace_in_drafts")
+        from . import notify  # noqa: F401 - connects the notifications to proposals' event_committed

@@ -15,11 +15,14 @@ from django.utils import timezone
 
 from accounts.models import Deputy, Membership, Organization, User
 from proposals import workflow as intake
+from proposals.deadlines import add_working_days
 from proposals.models import Assignment, Event, Proposal, Session
 from replies import workflow
 from replies.drafts import opinion_save_draft, reply_save_draft
 from replies.letter.data import CcRecipient
-from replies.models import DocumentCounter, Reply
+from replies.models import DocumentCounter, Evaluation, Reply
+from replies.publication import reply_release
+from replies.rating import evaluation_submit
 from replies.selectors import current_opinion, current_reply
 
 from . import documents as docs
@@ -84,6 +87,10 @@ class DemoReply:
     signed_on: datetime.date
     numbers_before: int  # numbers the bureau had issued that year before this reply
     contact: tuple[str, str]
+    disclosure: str = Reply.Disclosure.PUBLIC
+    returned_with: str = ""  # the leader returned the first draft once, with this note
+    rating: tuple[str, str, str] | None = None  # the lead deputy's (work, result, comment)
+    released: bool = False  # released on /public/ by the congress office
 
 
 REPLIES = [
@@ -91,17 +98,23 @@ REPLIES = [
         docs.REPLY_176, (17, 3), 176, "关于推进智能制造产业发展的建议", "傅磊", ("潘省办", "胡国锋"),
         Proposal.Timing.DURING_SESSION, datetime.date(2018, 3, 9), datetime.date(2018, 3, 20),
         datetime.date(2018, 6, 20), 0, ("陈承办", "0574-63000000"),
+        disclosure=Reply.Disclosure.ON_REQUEST,
+        rating=("basically", "dissatisfied", "（演示数据）答复对建立智能制造发展机制的具体措施和时间表说明不够，请重新办理。"),
     ),
     DemoReply(
         docs.REPLY_366, (18, 2), 366, "关于加快数字经济建设助力产业提质升级的建议", "岑国建", (),
         Proposal.Timing.RECESS, datetime.date(2023, 6, 5), datetime.date(2023, 6, 12),
         datetime.date(2023, 9, 12), 0, ("陈承办", "0574-63000000"),
+        released=True,
     ),
     DemoReply(
         docs.REPLY_110, (18, 1), 110,
         "关于推动中小民营制造业全员要素升级，实现高质量发展的建议", "罗冲", (),
         Proposal.Timing.DURING_SESSION, datetime.date(2022, 1, 13), datetime.date(2022, 2, 21),
         datetime.date(2022, 5, 18), 2, ("陈承办", "0574-63000000"),
+        returned_with="（演示数据）第二部分内容偏少，请补充近两年的培训和补助数据后再送签。",
+        rating=("satisfied", "satisfied", ""),
+        released=True,
     ),
 ]
 
@@ -224,17 +237,33 @@ class Loader:
         ]
         reply_save_draft(
             reply=reply, by=staff, version=reply.version, body=seed.body,
-            category_mark=seed.category_mark or "A", disclosure=Reply.Disclosure.PUBLIC,
+            category_mark=seed.category_mark or "A", disclosure=spec.disclosure,
             contact_name=spec.contact[0], contact_phone=spec.contact[1], cc=cc,
         )
         workflow.reply_submit(assignment=lead, by=staff)
+        if spec.returned_with:
+            workflow.reply_return(assignment=lead, by=leader, note=spec.returned_with)
+            workflow.reply_submit(assignment=lead, by=staff)
         if spec.numbers_before:
             counter, _ = DocumentCounter.objects.get_or_create(bureau=bureau, year=spec.signed_on.year)
             counter.last = max(counter.last, spec.numbers_before)
             counter.save()
         reply = workflow.reply_sign(assignment=lead, by=leader, signed_on=spec.signed_on)
         workflow.reply_send(assignment=lead, by=staff)
-        Reply.objects.filter(pk=reply.pk).update(signed_at=_at(spec.signed_on, 10))
+        reply.refresh_from_db()
+        if spec.released:
+            reply_release(reply=reply, by=self.users["gongwei"])
+        if spec.rating:
+            work, result, comment = spec.rating
+            evaluation_submit(reply=reply, by=self.deputies[spec.deputy].user, work=work, result=result, comment=comment)
+        sent_on = spec.signed_on + datetime.timedelta(days=2)
+        Reply.objects.filter(pk=reply.pk).update(
+            signed_at=_at(spec.signed_on, 10), sent_at=_at(sent_on, 10),
+            release_due_on=add_working_days(sent_on, proposal.session.release_due_working_days)
+            if spec.disclosure == Reply.Disclosure.PUBLIC else None,
+            released_at=_at(sent_on + datetime.timedelta(days=10), 10) if spec.released else None,
+        )
+        Evaluation.objects.filter(reply=reply).update(created_at=_at(sent_on + datetime.timedelta(days=7), 15))
         self._backdate(proposal, spec.received_on, spec.assigned_on, spec.signed_on)
 
     def _proposal_239(self):
@@ -252,6 +281,11 @@ class Loader:
         )
         workflow.assignment_accept(assignment=lead, by=self.users["jxj_staff"])
         workflow.assignment_accept(assignment=assisting, by=self.users["kjj_staff"])
+        intake.consultation_record(
+            assignment=lead, by=self.users["jxj_staff"], held_on=datetime.date(2017, 1, 25),
+            phase="before", form="face_to_face", participants="胡国锋代表、陈承办",
+            summary="（演示数据）办前沟通：当面听取代表对加快发展制造业的具体意见，代表希望重点关注中小企业技术改造。",
+        )
         opinion = current_opinion(assisting)
         opinion_save_draft(
             opinion=opinion, by=self.users["kjj_staff"], version=opinion.version, title=seed.title,
@@ -273,7 +307,12 @@ class Loader:
 
     def _backdate(self, proposal, received_on, assigned_on, done_on):
         """Give the demo history the dates its documents carry."""
-        when = {"register": received_on, "assign": assigned_on, "accept": assigned_on}
+        after = datetime.timedelta
+        when = {
+            "register": received_on, "assign": assigned_on, "accept": assigned_on,
+            "send": done_on + after(days=2), "release": done_on + after(days=12),
+            "rate": done_on + after(days=9), "rehandle": done_on + after(days=9),
+        }
         for event in Event.objects.filter(proposal=proposal):
             day = when.get(event.action, done_on)
             Event.objects.filter(pk=event.pk).update(created_at=_at(day, 9 + event.pk % 8))

@@ -38,8 +38,10 @@ def proposal_no(number, term, session):
     return Proposal.objects.get(number=number, session__term=term, session__number=session)
 
 
-def reply_to(number, term, session):
-    return Reply.objects.get(assignment__proposal=proposal_no(number, term, session), assignment__role="lead")
+def reply_to(number, term, session, round=1):
+    return Reply.objects.get(
+        assignment__proposal=proposal_no(number, term, session), assignment__role="lead", round=round
+    )
 
 
 def cc_line(reply):
@@ -99,7 +101,7 @@ def test_reply_176(demo, seeds):
         ("胡国锋", True),
     ]
     assert cc_line(reply) == "市人大代表工委，市政府办公室，市科技局，白沙路街道人大工作委员会，潘省办、胡国锋"
-    assert reply.assignment.state == "replied" and reply.assignment.proposal.state == "replied"
+    assert reply.is_sent  # then rated 不满意: see test_the_demo_shows_every_state_of_the_loop
 
 
 def test_reply_110(demo, seeds):
@@ -164,10 +166,35 @@ def _all_rows():
 def test_loading_twice_changes_nothing(db):
     call_command("load_demo", stdout=StringIO())
     before = _all_rows()
-    assert len(before["proposals.Proposal"]) == 5 and len(before["replies.Reply"]) == 4
+    # 176, 366, 110 sent; 176's re-handling round; 239's draft.
+    assert len(before["proposals.Proposal"]) == 5 and len(before["replies.Reply"]) == 5
     out = StringIO()
     call_command("load_demo", stdout=out)
     after = _all_rows()
     assert {k: len(v) for k, v in after.items()} == {k: len(v) for k, v in before.items()}
     assert after == before
     assert "nothing changed" in out.getvalue()
+
+
+def test_the_demo_shows_every_state_of_the_loop(demo):
+    from proposals.models import Consultation, Event
+    from replies.models import Evaluation
+
+    r110, r366, r176 = reply_to(110, 18, 1), reply_to(366, 18, 2), reply_to(176, 17, 3)
+    # 110: returned once with a note, then signed, sent, rated 满意 by 罗冲, released.
+    returned = Event.objects.get(assignment=r110.assignment, action="return")
+    assert "第二部分内容偏少" in returned.note and returned.actor.username == "jxj_leader"
+    assert Evaluation.objects.get(reply=r110).get_work_display() == "满意"
+    # 110 and 366 are on /public/; 176 is 依申请公开 and is not.
+    assert set(Reply.objects.released()) == {r110, r366}
+    assert r176.disclosure == Reply.Disclosure.ON_REQUEST and not r176.is_released
+    # 176: 傅磊 rated it 不满意, so 市经信局 is handling it again in a second round.
+    assert Evaluation.objects.get(reply=r176).result == "dissatisfied"
+    second = reply_to(176, 17, 3, round=2)
+    assert second.rehandling and not second.is_signed and "具体措施" in second.round_reason
+    assert second.assignment.state == "drafting"
+    # 239: a consultation waits for 胡国锋 to confirm it.
+    consultation = Consultation.objects.get(assignment__proposal=proposal_no(239, 17, 1))
+    assert consultation.deputy_answer == "" and consultation.assignment.proposal.lead_deputy.name == "胡国锋"
+    # The history is dated as the documents are: nothing happens before the reply was sent.
+    assert Event.objects.get(assignment=r110.assignment, action="rate").created_at.date() > r110.signed_on
