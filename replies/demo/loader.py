@@ -283,7 +283,7 @@ class Loader:
         workflow.assignment_accept(assignment=assisting, by=self.users["kjj_staff"])
         intake.consultation_record(
             assignment=lead, by=self.users["jxj_staff"], held_on=datetime.date(2017, 1, 25),
-            phase="before", form="face_to_face", participants="胡国锋代表、陈承办",
+            phase="before", form="face_to_face", participants="胡国锋代表，市经信局",
             summary="（演示数据）办前沟通：当面听取代表对加快发展制造业的具体意见，代表希望重点关注中小企业技术改造。",
         )
         opinion = current_opinion(assisting)
