@@ -46,6 +46,15 @@ class ProposalAdmin(admin.ModelAdmin):
     readonly_fields = ["state", "registered_by", "created_at"]
     autocomplete_fields = ["lead_deputy", "co_signers"]
     inlines = [AssignmentInline]
+    # What a signed reply printed (its title names the session and number, its salutation the
+    # lead deputy, its cc the co-signers) is fixed once a reply is signed.
+    SIGNED_FIELDS = ["session", "number", "lead_deputy", "co_signers"]
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = list(super().get_readonly_fields(request, obj))
+        if obj is not None and obj.assignments.filter(replies__signed_at__isnull=False).exists():
+            fields += self.SIGNED_FIELDS
+        return fields
 
     def has_add_permission(self, request):
         return False  # registration goes through the workflow (it writes the event)

@@ -88,11 +88,14 @@ class Session(models.Model):
     def __str__(self):
         return self.name
 
+    # What documents print: never translated (a letter signed in the English interface is Chinese).
+    BODY_NAMES = {"npc": "人大", "cppcc": "政协"}
+
     @property
     def name(self) -> str:
-        """市十八届人大一次会议 / 市十三届政协二次会议"""
+        """市十八届人大一次会议 / 市十三届政协二次会议, as documents print it."""
         return (
-            f"市{chinese_numeral(self.term)}届{self.get_body_display()}"
+            f"市{chinese_numeral(self.term)}届{self.BODY_NAMES[self.body]}"
             f"{chinese_numeral(self.number)}次会议"
         )
 

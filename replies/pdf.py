@@ -7,6 +7,7 @@ by reply and generation, and records its SHA-256, page count and size. If the br
 job stays queued and the periodic sweep sends it again.
 """
 
+import dataclasses
 import datetime
 import logging
 from pathlib import Path
@@ -37,7 +38,14 @@ class ExpectedRenderError(Exception):
 
 
 def reply_letter(reply: Reply) -> LetterData:
-    """The letter of a reply, from its stored fields (header, body, closing, note, cc)."""
+    """The letter of a reply: as fixed at signing, or for a draft from its current fields."""
+    if reply.letter:
+        return letter_from_snapshot(reply.letter)
+    return live_reply_letter(reply)
+
+
+def live_reply_letter(reply: Reply) -> LetterData:
+    """The letter from the reply's fields and what they point at (header, body, closing, note, cc)."""
     bureau = reply.bureau
     return LetterData(
         kind="reply",
@@ -55,6 +63,20 @@ def reply_letter(reply: Reply) -> LetterData:
         disclosure_note=DISCLOSURE_NOTES.get(reply.disclosure, ""),
         cc=tuple(CcRecipient(c.name, c.is_person) for c in reply.cc.all()),
     )
+
+
+def letter_snapshot(letter: LetterData) -> dict:
+    """The letter as JSON, to be stored with the signed reply."""
+    data = dataclasses.asdict(letter)
+    data["date"] = letter.date.isoformat() if letter.date else None
+    return data
+
+
+def letter_from_snapshot(data: dict) -> LetterData:
+    fields = dict(data)
+    fields["date"] = datetime.date.fromisoformat(fields["date"]) if fields.get("date") else None
+    fields["cc"] = tuple(CcRecipient(**c) for c in fields.get("cc", ()))
+    return LetterData(**fields)
 
 
 def opinion_letter(opinion: CoHandlingOpinion) -> LetterData:

@@ -10,9 +10,10 @@ anything.
 
 import datetime
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -170,12 +171,19 @@ def _seal_reply(reply: Reply, *, by, signed_on: datetime.date) -> Reply:
         )
     _incomplete(reply)
     seq = next_document_seq(bureau, signed_on.year)
+    reply.signer = by
+    reply.signed_on = signed_on
+    reply.document_number = format_document_number(bureau.document_prefix, signed_on.year, seq)
+    # Fix what the letter prints now, in Chinese whatever language the leader reads.
+    with translation.override(settings.LANGUAGE_CODE):
+        snapshot = pdf.letter_snapshot(pdf.live_reply_letter(reply))
     reply.seal(
         by=by,
         signed_on=signed_on,
         document_year=signed_on.year,
         document_seq=seq,
-        document_number=format_document_number(bureau.document_prefix, signed_on.year, seq),
+        document_number=reply.document_number,
+        letter=snapshot,
     )
     return reply
 

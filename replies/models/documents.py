@@ -128,6 +128,9 @@ class Reply(OfficialDocument):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     public_body = models.TextField(_("公开文本"), blank=True)
+    # What the signed letter printed, fixed at signing (title, salutation, bureau, signer, cc, …):
+    # later edits of a proposal, an organisation or a person never change a signed document.
+    letter = models.JSONField(_("签发时的公文内容"), null=True, blank=True, editable=False)
 
     objects = ReplyQuerySet.as_manager()
 
@@ -160,12 +163,16 @@ class Reply(OfficialDocument):
 
     @property
     def title(self) -> str:
-        """对市十八届人大一次会议第110号建议的答复"""
+        """对市十八届人大一次会议第110号建议的答复 (as signed, once signed)."""
+        if self.letter:
+            return self.letter["title"]
         proposal = self.assignment.proposal
         return f"对{proposal.session.name}第{proposal.number}号{proposal.session.item_noun}的答复"
 
     @property
     def salutation(self) -> str:
+        if self.letter:
+            return self.letter["salutation"]
         return f"{self.assignment.proposal.lead_deputy.name}代表："
 
 
