@@ -1,3 +1,5 @@
+import re
+
 import django_filters
 from django import forms
 from django.db.models import Exists, OuterRef, Q
@@ -56,7 +58,7 @@ class ProposalFilter(django_filters.FilterSet):
         value = value.strip()
         if not value:
             return queryset
-        if value.isdigit():
+        if re.fullmatch(r"[0-9]{1,9}", value):  # ASCII digits only: 「²」「①」 are not numbers
             return queryset.filter(Q(number=int(value)) | Q(title__icontains=value))
         return queryset.filter(
             Q(title__icontains=value) | Q(reasons__icontains=value) | Q(suggestions__icontains=value)

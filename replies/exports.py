@@ -23,6 +23,7 @@ from proposals.models import Proposal, Session
 from . import pdf
 from .files import atomic_file, media_path
 from .models import ExportJob, LetterPdf, Reply
+from .spreadsheets import append_rows
 
 INDEX_COLUMNS = ["编号", "标题", "领衔代表", "主办单位", "发文字号", "类别标记", "签发日期", "轮次", "文件名"]
 
@@ -120,9 +121,7 @@ def _index_xlsx(rows: list[list]) -> bytes:
     book = Workbook()
     sheet = book.active
     sheet.title = "答复目录"
-    sheet.append(INDEX_COLUMNS)
-    for row in rows:
-        sheet.append(row)
+    append_rows(sheet, [INDEX_COLUMNS, *rows])
     for i, width in enumerate([8, 48, 10, 18, 22, 8, 12, 6, 60], start=1):
         sheet.column_dimensions[get_column_letter(i)].width = width
     sheet.freeze_panes = "A2"

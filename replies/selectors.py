@@ -39,6 +39,13 @@ def export_get_for(user, pk) -> ExportJob:
     return get_object_or_404(ExportJob.objects.visible_to(user).select_related("session"), pk=pk)
 
 
+def export_still_readable(user, job: ExportJob) -> bool:
+    """A ZIP holds what its requester could read when it was made: at download the user must
+    still be allowed every reply inside (roles and access change)."""
+    ids = set(job.reply_ids)
+    return Reply.objects.visible_to(user).signed().filter(pk__in=ids).count() == len(ids)
+
+
 def proposal_replies(user, proposal: Proposal):
     """The replies shown on the proposal page, newest round first per assignment."""
     return (

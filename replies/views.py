@@ -39,6 +39,7 @@ from .selectors import (
     current_opinion,
     current_reply,
     export_get_for,
+    export_still_readable,
     last_return,
     opinion_get_visible,
     reply_get_visible,
@@ -241,6 +242,14 @@ def _require_exporter(user):
         raise PermissionDenied(_("只有管理员和代表工委、政府办可以批量导出。"))
 
 
+def _session_from(value) -> Session | None:
+    """The chosen session, or None for anything that is not a session's id."""
+    value = str(value or "")
+    if not value.isascii() or not value.isdigit() or len(value) > 9:
+        return None
+    return Session.objects.filter(pk=int(value)).first()
+
+
 @login_required
 def export_new(request):
     _require_exporter(request.user)
@@ -250,7 +259,7 @@ def export_new(request):
     form = proposal_filter.form
     error = None
     if request.method == "POST":
-        session = Session.objects.filter(pk=request.POST.get("session") or None).first()
+        session = _session_from(request.POST.get("session"))
         if session is None:
             error = _("请选择会议。")
         elif form.is_valid():
@@ -261,7 +270,7 @@ def export_new(request):
     count = None
     session_id = data.get("session") if data else None
     if session_id and form.is_valid():
-        session = Session.objects.filter(pk=session_id).first()
+        session = _session_from(session_id)
         if session:
             count = exports.matching_replies(user=request.user, session=session, query=data.urlencode()).count()
     return render(request, "replies/export_new.html", {"filter": proposal_filter, "error": error, "count": count})
@@ -285,7 +294,7 @@ def export_status(request, pk):
 @login_required
 def export_download(request, pk):
     job = export_get_for(request.user, pk)
-    if job.state != ExportJob.State.DONE:
+    if job.state != ExportJob.State.DONE or not export_still_readable(request.user, job):
         raise Http404
     path = exports.export_path(job)
     name = f"{job.session.name}答复（{job.total}件）.zip"

@@ -7,6 +7,7 @@ another deputy (otto), and a logged-in stranger with no role.
 
 import os
 import socket
+from unittest import mock
 from urllib.parse import urlparse
 
 import pytest
@@ -255,3 +256,25 @@ def wait_for(predicate, timeout=60, interval=0.1):
 def media_root(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
     return settings.MEDIA_ROOT
+
+
+@pytest.fixture(scope="module")
+def letters_rendered_once():
+    """Render each distinct letter once per test module, however many cases sign it again.
+
+    A signed letter is a pure function of its LetterData (a frozen, hashable record), so a case
+    that signs the same reply in a fresh database gets the very bytes the first case rendered.
+    """
+    from replies import pdf
+
+    rendered = {}
+    real = pdf.render_letter_pdf
+
+    def render_once(letter, **options):
+        key = (letter, tuple(sorted(options.items())))
+        if key not in rendered:
+            rendered[key] = real(letter, **options)
+        return rendered[key]
+
+    with mock.patch.object(pdf, "render_letter_pdf", render_once):
+        yield rendered
