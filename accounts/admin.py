@@ -12,11 +12,17 @@ class MembershipInline(admin.TabularInline):
 
 @admin.register(User)
 class UserAdmin(BaseUserAdmin):
-    fieldsets = (*BaseUserAdmin.fieldsets, ("建议办理", {"fields": ["full_name"]}))
+    fieldsets = (*BaseUserAdmin.fieldsets, ("建议办理", {"fields": ["full_name", "mobile", "notify_by_email", "must_change_password"]}))
     add_fieldsets = (*BaseUserAdmin.add_fieldsets, ("建议办理", {"fields": ["full_name"]}))
     list_display = ["username", "full_name", "is_active", "is_superuser", "last_login"]
     search_fields = ["username", "full_name"]
     inlines = [MembershipInline]
+
+    def save_model(self, request, obj, form, change):
+        # A password an administrator typed is not the user's own: they choose theirs at login.
+        if not change or "password" in form.changed_data:
+            obj.must_change_password = True
+        super().save_model(request, obj, form, change)
 
 
 @admin.register(Organization)

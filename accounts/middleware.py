@@ -1,6 +1,14 @@
+import datetime
+import time
+
 from django.conf import settings
-from django.utils import translation
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils import timezone, translation
 from django.utils.cache import patch_cache_control
+from django.utils.translation import gettext as _
 
 
 class DefaultLanguageMiddleware:
@@ -38,4 +46,78 @@ class PrivateCacheMiddleware:
         response = self.get_response(request)
         if not response.has_header("Cache-Control") and request.user.is_authenticated:
             patch_cache_control(response, private=True, no_store=True)
+        return response
+
+
+def _sessionless(request) -> bool:
+    return request.path.startswith(settings.SESSIONLESS_PATHS)
+
+
+class SessionLimitMiddleware:
+    """A session ends after SESSION_IDLE_MINUTES without a request and SESSION_MAX_HOURS after
+    login in any case; the user is logged out on the server and told why."""
+
+    STARTED, SEEN = "_jianyi_started", "_jianyi_seen"
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if _sessionless(request) or not request.user.is_authenticated:
+            return self.get_response(request)
+        now = time.time()
+        session = request.session
+        started = session.setdefault(self.STARTED, now)
+        seen = session.get(self.SEEN, now)
+        if now - seen > settings.SESSION_IDLE_MINUTES * 60:
+            return self._end(request, _("您已 %(n)s 分钟没有操作，请重新登录。") % {"n": settings.SESSION_IDLE_MINUTES})
+        if now - started > settings.SESSION_MAX_HOURS * 3600:
+            return self._end(request, _("登录已超过 %(n)s 小时，请重新登录。") % {"n": settings.SESSION_MAX_HOURS})
+        if now - seen > 30 or self.SEEN not in session:  # write at most twice a minute
+            session[self.SEEN] = now
+        return self.get_response(request)
+
+    def _end(self, request, message):
+        logout(request)
+        messages.info(request, message)
+        return redirect(f"{reverse('login')}?next={request.get_full_path()}")
+
+
+class PasswordChangeRequiredMiddleware:
+    """An account whose password an administrator set, or whose password is older than
+    PASSWORD_MAX_AGE_DAYS (when set), may only change its password until it does."""
+
+    ALLOWED = ("password-change", "logout", "set_language")
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = request.user if not _sessionless(request) else None
+        if user is not None and user.is_authenticated and self._must_change(user):
+            match = getattr(request, "resolver_match", None)
+            path_ok = request.path.startswith(tuple(reverse(name) for name in self.ALLOWED))
+            if not path_ok and not (match and match.url_name in self.ALLOWED):
+                return redirect("password-change")
+        return self.get_response(request)
+
+    @staticmethod
+    def _must_change(user) -> bool:
+        if user.must_change_password:
+            return True
+        days = settings.PASSWORD_MAX_AGE_DAYS
+        if days and user.password_changed_at:
+            return timezone.now() - user.password_changed_at > datetime.timedelta(days=days)
+        return False
+
+
+class PermissionsPolicyMiddleware:
+    """No camera, microphone, location, payment or USB for any page."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        response.headers.setdefault("Permissions-Policy", settings.PERMISSIONS_POLICY)
         return response

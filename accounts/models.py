@@ -3,6 +3,7 @@
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -14,6 +15,10 @@ class User(AbstractUser):
     notify_by_email = models.BooleanField(
         _("邮件通知"), default=True, help_text=_("站内通知之外，同时发送邮件。")
     )
+    # An account an administrator created (or whose password an administrator set) must choose
+    # its own password at first login.
+    must_change_password = models.BooleanField(_("下次登录须修改密码"), default=False)
+    password_changed_at = models.DateTimeField(_("密码修改时间"), null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("用户")
@@ -25,6 +30,10 @@ class User(AbstractUser):
     @property
     def display_name(self) -> str:
         return self.full_name or self.username
+
+    def set_password(self, raw_password):
+        super().set_password(raw_password)
+        self.password_changed_at = timezone.now()
 
 
 class Organization(models.Model):

@@ -3,9 +3,11 @@ goes through accounts.notifications, and only ever touches the signed-in user's 
 
 from django import forms
 from django.contrib import messages
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
+from django.urls import reverse_lazy
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -67,3 +69,16 @@ def notification_settings(request):
         messages.success(request, _("通知设置已保存。"))
         return redirect("notification-settings")
     return render(request, "accounts/notification_settings.html", {"form": form})
+
+
+class PasswordChangeView(auth_views.PasswordChangeView):
+    """Change one's password (required at first login for accounts an administrator set up)."""
+
+    template_name = "registration/password_change_form.html"
+    success_url = reverse_lazy("home")
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        User.objects.filter(pk=self.request.user.pk).update(must_change_password=False)
+        messages.success(self.request, _("密码已修改。"))
+        return response

@@ -21,8 +21,14 @@ from .test_reply_flow import browser, log_in  # noqa: E402,F401 - the shared bro
 pytestmark = [pytest.mark.browser]
 
 
-def progress(page, value):
-    page.wait_for_function(f"document.querySelector('progress').value == {value}", timeout=15000)
+def progress(page, value, timeout_ms=15000):
+    """Wait until the bar shows ``value`` (read from the page, not evaluated in it: the
+    Content-Security-Policy forbids evaluating strings as script)."""
+    for _ in range(timeout_ms // 100):
+        if float(page.get_attribute("progress", "value") or 0) == value:
+            return
+        page.wait_for_timeout(100)
+    raise AssertionError(f"the bar never showed {value}")
 
 
 def test_export_progress_bar_follows_the_job_and_offers_the_zip(browser, live_server, settings, media_root, proposal, cora, alice, lily, dora, bureau_a):  # noqa: F811
