@@ -3,7 +3,7 @@ workflow fields are read-only here and events cannot be edited at all."""
 
 from django.contrib import admin
 
-from .models import Assignment, Consultation, Event, Proposal, Session
+from .models import Assignment, CalendarDay, CalendarYear, Consultation, Event, Proposal, Session
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -71,3 +71,16 @@ class EventAdmin(ReadOnlyAdmin):
     list_display = ["created_at", "proposal", "action", "from_state", "to_state", "actor"]
     list_filter = ["action"]
     search_fields = ["proposal__title", "note"]
+
+
+@admin.register(CalendarYear)
+class CalendarYearAdmin(admin.ModelAdmin):
+    list_display = ["year", "source"]
+
+
+@admin.register(CalendarDay)
+class CalendarDayAdmin(admin.ModelAdmin):
+    list_display = ["day", "is_workday", "name"]
+    list_filter = ["is_workday"]
+    date_hierarchy = "day"
+    search_fields = ["name"]

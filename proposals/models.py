@@ -109,6 +109,37 @@ class Session(models.Model):
         return "提案" if self.body == self.Body.CPPCC else "建议"
 
 
+class CalendarYear(models.Model):
+    """A year whose holiday arrangement (放假安排) is known to the working-day calendar."""
+
+    year = models.PositiveSmallIntegerField(_("年份"), unique=True)
+    source = models.CharField(_("来源"), max_length=100, blank=True, help_text=_("例如国务院办公厅通知的文号"))
+
+    class Meta:
+        verbose_name = _("节假日年度")
+        verbose_name_plural = _("节假日年度")
+        ordering = ["-year"]
+
+    def __str__(self):
+        return str(self.year)
+
+
+class CalendarDay(models.Model):
+    """A day that breaks the Monday-to-Friday rule: a public holiday, or a weekend day worked (调休)."""
+
+    day = models.DateField(_("日期"), unique=True)
+    is_workday = models.BooleanField(_("上班"), help_text=_("勾选：调休上班的周末；不勾选：放假。"))
+    name = models.CharField(_("名称"), max_length=50, blank=True)
+
+    class Meta:
+        verbose_name = _("节假日与调休")
+        verbose_name_plural = _("节假日与调休")
+        ordering = ["day"]
+
+    def __str__(self):
+        return f"{self.day} {self.name}"
+
+
 class ProposalQuerySet(models.QuerySet):
     def visible_to(self, user):
         """The access rule for proposals, used by every list, page, filter, export and download:
@@ -274,6 +305,9 @@ class Assignment(models.Model):
     due_basis = models.CharField(_("期限计算依据"), max_length=200)
     # A reassignment request's reasons, kept while the congress office decides.
     reassignment_reason = models.TextField(_("调整交办理由"), blank=True)
+    # When the reply or opinion was delivered, and how many days after the due date (0: on time).
+    finished_on = models.DateField(_("答复日期"), null=True, blank=True)
+    late_days = models.PositiveIntegerField(_("逾期天数"), default=0)
 
     objects = AssignmentQuerySet.as_manager()
 
@@ -315,6 +349,11 @@ class Assignment(models.Model):
         if days < 0:
             return "overdue"
         return "soon" if days <= settings.DUE_SOON_DAYS else ""
+
+    @property
+    def overdue_days(self) -> int:
+        """Days past the due date while still open (0 when not overdue)."""
+        return max(0, -self.days_left()) if self.is_open else 0
 
     def is_overdue(self, today=None) -> bool:
         return self.is_open and self.days_left(today) < 0

@@ -17,6 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.core.exceptions import PermissionDenied
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.roles import Roles, roles_of
@@ -25,6 +26,9 @@ from .errors import WorkflowError
 from .events import event_record
 from .models import Assignment, Event, Proposal
 from .states import LEAD_TO_PROPOSAL, PROPOSAL_ORDER, AssignmentState, ProposalState
+
+# Where a bureau has delivered what it owed: lateness is measured on arrival here.
+FINISHED_STATES = frozenset({AssignmentState.REPLIED, AssignmentState.OPINION_SENT})
 
 # --- who may act (also used by pages that offer the action) -----------------------------------
 
@@ -151,7 +155,17 @@ class Transition:
     def move(self, assignment: Assignment, *, by, note: str = "") -> None:
         from_state = assignment.state
         assignment.state = self.to_state
-        assignment.save(update_fields=["state", "reassignment_reason"])
+        fields = ["state", "reassignment_reason"]
+        if self.to_state in FINISHED_STATES:
+            # Lateness is kept for good: on the assignment for lists, in the event for history.
+            today = timezone.localdate()
+            assignment.finished_on = today
+            assignment.late_days = max(0, (today - assignment.due_on).days)
+            fields += ["finished_on", "late_days"]
+            if assignment.late_days:
+                late = _("逾期%(n)s天") % {"n": assignment.late_days}
+                note = f"{late}；{note}" if note else late
+        assignment.save(update_fields=fields)
         event_record(
             proposal=assignment.proposal,
             assignment=assignment,

@@ -15,7 +15,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from proposals import workflow as intake
-from proposals.deadlines import add_months
+from proposals.deadlines import reply_deadline
 from proposals.errors import WorkflowError
 from proposals.models import Assignment, Consultation, Event, Proposal
 from proposals.numerals import chinese_date
@@ -272,7 +272,7 @@ def test_allowed_transition(ctx, name, who, role, start, proposal_state):
         assert CoHandlingOpinion.objects.get(assignment=after).is_sent
     elif name == "rehandle":
         assert (reply.round, reply.rehandling, reply.round_reason, reply.is_signed) == (2, True, NOTES[name], False)
-        assert after.due_basis.startswith("重新办理期限：自测评日")
+        assert after.due_basis.startswith("重新办理期限：自")
     elif name == "reopen_opinion":
         assert [(o.round, o.is_sent) for o in after.opinions.order_by("round")] == [(1, True), (2, False)]
     assert event.note == expected_note
@@ -536,8 +536,8 @@ def test_approved_reassignment_moves_the_proposal_to_the_new_bureau(ctx):
     assert old.state == S.WITHDRAWN
     assert (replacement.bureau, replacement.role, replacement.state) == (ctx.bureau_b, LEAD, S.ASSIGNED)
     assert timezone.localdate(replacement.assigned_at) == today
-    assert replacement.due_on == add_months(today, 3) != old.due_on
-    assert replacement.due_basis == f"答复期限：自交办日{chinese_date(today)}起3个月"
+    assert replacement.due_on == reply_deadline(ctx.proposal.session, today).due_on != old.due_on
+    assert replacement.due_basis == reply_deadline(ctx.proposal.session, today).basis
     assert fresh(ctx.proposal).state == P.ASSIGNED
     assert list(ctx.proposal.assignments.active()) == [replacement]
     # The old bureau loses access; the new one gains it.
@@ -829,17 +829,17 @@ def test_due_dates_follow_the_session_settings(ctx):
         proposal=ctx.proposal, leads=[ctx.bureau_a], assistants=[ctx.bureau_b], by=ctx.cora, assigned_at=jan31
     )
     assert lead.due_on == datetime.date(2024, 4, 30)  # 3 months; no April 31st
-    assert lead.due_basis == "答复期限：自交办日2024年1月31日起3个月"
+    assert lead.due_basis == "答复期限：自2024年1月31日交办起3个月"
     assert assisting.due_on == datetime.date(2024, 2, 29)  # 1 month, leap year
-    assert assisting.due_basis == "协办意见期限：自交办日2024年1月31日起1个月"
+    assert assisting.due_basis == "协办意见期限：自2024年1月31日交办起1个月"
 
     session = ctx.proposal.session
     session.reply_due_months = 2
     session.save()
     other = ProposalFactory(session=session, number=111, lead_deputy=ctx.otto.deputy)
     (lead2,) = intake.proposal_assign(proposal=other, leads=[ctx.bureau_a], by=ctx.cora, assigned_at=jan31)
-    assert lead2.due_on == datetime.date(2024, 3, 31)
-    assert lead2.due_basis == "答复期限：自交办日2024年1月31日起2个月"
+    assert lead2.due_on == datetime.date(2024, 4, 1)  # 2 months is Sunday 31 March: the next working day
+    assert lead2.due_basis == "答复期限：自2024年1月31日交办起2个月，2024年3月31日遇休息日，顺延至2024年4月1日"
     assert fresh(lead).due_on == datetime.date(2024, 4, 30)  # existing assignments keep theirs
 
 

