@@ -193,6 +193,8 @@ if RATERS not in ("lead", "all"):
     raise ImproperlyConfigured(f"JIANYI_RATERS must be lead or all, not {RATERS!r}")
 RATING_WINDOW_DAYS = env_int("JIANYI_RATING_WINDOW_DAYS", 30)
 REHANDLING_DUE_MONTHS = env_int("JIANYI_REHANDLING_DUE_MONTHS", 1)
+# An extension may move a due date to at most this many months after assignment.
+EXTENSION_MAX_MONTHS = env_int("JIANYI_EXTENSION_MAX_MONTHS", 6)
 # Public release of 主动公开 replies: due this many working days after the reply is sent.
 RELEASE_DUE_WORKING_DAYS = env_int("JIANYI_RELEASE_DUE_WORKING_DAYS", 20)
 

@@ -62,6 +62,9 @@ class AssignForm(forms.Form):
 class TransitionForm(forms.Form):
     note = forms.CharField(label=_("说明"), required=False, max_length=NOTE_MAX, widget=forms.Textarea)
     new_bureau = forms.ModelChoiceField(label=_("改由"), queryset=Organization.objects.none(), required=False)
+    new_date = forms.DateField(
+        label=_("日期"), required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

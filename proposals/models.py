@@ -307,6 +307,9 @@ class Assignment(models.Model):
     reassignment_reason = models.TextField(_("调整交办理由"), blank=True)
     # When the reply or opinion was delivered, and how many days after the due date (0: on time).
     finished_on = models.DateField(_("答复日期"), null=True, blank=True)
+    # A pending extension request (延期申请): the date asked for and why.
+    extension_until = models.DateField(_("申请延期至"), null=True, blank=True)
+    extension_reason = models.TextField(_("延期理由"), blank=True)
     late_days = models.PositiveIntegerField(_("逾期天数"), default=0)
 
     objects = AssignmentQuerySet.as_manager()
@@ -496,6 +499,9 @@ class Event(models.Model):
         CORRECT_RATING = "correct_rating", _("更正测评")
         REHANDLE = "rehandle", _("重新办理")
         REOPEN_OPINION = "reopen_opinion", _("请协办单位重新提出意见")
+        REQUEST_EXTENSION = "request_extension", _("申请延期")
+        GRANT_EXTENSION = "grant_extension", _("同意延期")
+        REFUSE_EXTENSION = "refuse_extension", _("不同意延期")
         ANSWER_CONSULTATION = "answer_consultation", _("代表确认沟通情况")
         RELEASE = "release", _("公开答复")
         CLOSE = "close", _("办结")
@@ -565,6 +571,9 @@ EVENT_AUDIENCES = {
     _A.CORRECT_RATING: frozenset({_AU.BUREAUS, _AU.DEPUTIES}),
     _A.REHANDLE: frozenset({_AU.BUREAUS, _AU.DEPUTIES}),
     _A.REOPEN_OPINION: frozenset({_AU.BUREAUS}),
+    _A.REQUEST_EXTENSION: frozenset({_AU.OWN_BUREAU}),
+    _A.GRANT_EXTENSION: frozenset({_AU.OWN_BUREAU, _AU.DEPUTIES}),
+    _A.REFUSE_EXTENSION: frozenset({_AU.OWN_BUREAU}),
     _A.RELEASE: frozenset({_AU.OWN_BUREAU, _AU.DEPUTIES, _AU.PUBLIC}),
     _A.CLOSE: frozenset({_AU.BUREAUS, _AU.DEPUTIES, _AU.PUBLIC}),
 }

@@ -78,6 +78,7 @@ class HomeWork:
     bureau_waiting: Panel | None = None
     to_assign: Panel | None = None
     reassignment_requests: Panel | None = None
+    extension_requests: Panel | None = None
     to_close: Panel | None = None
     overdue: Panel | None = None
     due_soon: Panel | None = None
@@ -118,6 +119,12 @@ def home_work(user, today=None) -> HomeWork:
             Assignment.objects.filter(state=AssignmentState.REASSIGNMENT_REQUESTED)
             .select_related("proposal__session", "bureau")
             .order_by("assigned_at", "id")
+        )
+        work.extension_requests = _panel(
+            Assignment.objects.active()
+            .filter(extension_until__isnull=False)
+            .select_related("proposal__session", "bureau")
+            .order_by("due_on", "id")
         )
         work.to_close = _panel(
             Proposal.objects.filter(state=ProposalState.REPLIED)

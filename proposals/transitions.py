@@ -67,13 +67,16 @@ class Note(enum.Enum):
 class Transition:
     name: Event.Action
     from_states: frozenset
-    to_state: str
+    to_state: str | None  # None: the state stays (an extension changes the due date only)
     may: Callable[[Roles, Assignment], bool]
     role: str | None = None  # Assignment.Role.LEAD / ASSISTING, or None for both
     note: Note = Note.NONE
     note_hint: str = ""  # the note field's placeholder (lazy text)
     note_arg: str = "note"  # the service's keyword for the note
     asks_for_bureau: bool = False  # the service takes ``new_bureau``
+    asks_for_date: bool = False  # the service takes ``new_date``
+    date_label: str = ""  # the date field's label (lazy text)
+    date_required: bool = False
     danger: bool = False
     confirm: str = ""  # irreversible: the page asks this before posting (lazy text)
     # Offered on the pages and run by the transition view; False for steps another service
@@ -132,13 +135,15 @@ class Transition:
                 % {"state": assignment.get_state_display(), "action": self.label}
             )
 
-    def run(self, *, assignment: Assignment, by, note: str = "", new_bureau=None):
+    def run(self, *, assignment: Assignment, by, note: str = "", new_bureau=None, new_date=None):
         """Call the service with the inputs this transition takes (what a view posts)."""
         kwargs = {}
         if self.takes_note:
             kwargs[self.note_arg] = note
         if self.asks_for_bureau:
             kwargs["new_bureau"] = new_bureau
+        if self.asks_for_date:
+            kwargs["new_date"] = new_date
         return self.service(assignment=assignment, by=by, **kwargs)
 
     # --- the steps every service takes, inside its transaction ----------------------------------
@@ -152,10 +157,12 @@ class Transition:
             raise WorkflowError(_("「%(action)s」需要填写说明。") % {"action": self.label})
         return locked, note
 
-    def move(self, assignment: Assignment, *, by, note: str = "") -> None:
+    def move(self, assignment: Assignment, *, by, note: str = "", fields=()) -> None:
+        """Change the state (unless the step keeps it), save ``fields`` too, write the event."""
         from_state = assignment.state
-        assignment.state = self.to_state
-        fields = ["state", "reassignment_reason"]
+        to_state = self.to_state or from_state
+        assignment.state = to_state
+        fields = ["state", "reassignment_reason", *fields]
         if self.to_state in FINISHED_STATES:
             # Lateness is kept for good: on the assignment for lists, in the event for history.
             today = timezone.localdate()
@@ -172,7 +179,7 @@ class Transition:
             by=by,
             action=self.name,
             from_state=from_state,
-            to_state=self.to_state,
+            to_state=to_state,
             note=note,
         )
         sync_proposal_state(assignment.proposal)

@@ -148,7 +148,7 @@ def assignment_transition(request, pk, action):
     assignment = assignment_get_visible(request.user, pk)
     form = TransitionForm(request.POST)
     if not form.is_valid():
-        messages.error(request, _("说明过长或单位无效，未执行任何操作。"))
+        messages.error(request, _("说明过长、单位或日期无效，未执行任何操作。"))
         return redirect("proposal-detail", pk=assignment.proposal_id)
     try:
         transition.run(
@@ -156,6 +156,7 @@ def assignment_transition(request, pk, action):
             by=request.user,
             note=form.cleaned_data["note"],
             new_bureau=form.cleaned_data["new_bureau"],
+            new_date=form.cleaned_data["new_date"],
         )
     except WorkflowError as error:
         messages.error(request, str(error))

@@ -5,6 +5,7 @@ top. Also: no app imports another app's views, and the timeline has exactly one 
 """
 
 import ast
+import re
 from pathlib import Path
 
 import pytest
@@ -108,3 +109,9 @@ def test_events_have_one_writer():
     }
     assert writers == {"proposals.events": 1}
     assert event_writers("Event.objects.create(action='x')\nEvent(action='y').save()\n") == 2
+
+
+def test_templates_read_the_transition_registry_and_never_test_action_names():
+    """Forms for actions come from each registry entry's fields, not from `t.name == …`."""
+    for path in (ROOT / "templates").rglob("*.html"):
+        assert not re.search(r"\.name\s*[!=]=", path.read_text()), path

@@ -94,6 +94,9 @@ MAY_ACT = {
     "refuse_reassignment": {"cora", "admin"},
     "send_opinion": {"ben"},
     "reopen_opinion": {"cora", "admin"},  # refused for the moment (no re-handling yet): 302
+    "request_extension": {"alice", "lily"},
+    "grant_extension": {"cora", "admin"},  # refused for the moment (nothing asked): 302
+    "refuse_extension": {"cora", "admin"},
 }
 NOT_OFFERED = {"rehandle"}  # opened by a deputy's rating: no page may post it (404)
 CANNOT_SEE = {"otto", "stranger"}

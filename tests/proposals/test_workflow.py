@@ -39,6 +39,9 @@ NOTES = {
     "return": "请补充2023年的数据后再送签。",
     "new_round": "代表对答复不满意，重新办理。",
     "rehandle": "答复没有回应第二条建议，不满意。",
+    "request_extension": "涉及跨部门协调，需延期一个月。",
+    "grant_extension": "同意延期。",
+    "refuse_extension": "理由不充分，请按期答复。",
     "reopen_opinion": "请就代表新提的问题重新研究。",
 }
 
@@ -127,10 +130,28 @@ def lead_rehandling(ctx):
     return lead
 
 
+def extended(assignment):
+    """The date the extension tests ask for: 30 days after the assignment's due date."""
+    return assignment.due_on + datetime.timedelta(days=30)
+
+
+def prepare(ctx, name, assignment):
+    """Bring about the condition a transition needs beyond its state."""
+    if name == "reopen_opinion":
+        lead_rehandling(ctx)
+    if name in ("grant_extension", "refuse_extension"):
+        intake.assignment_request_extension(
+            assignment=assignment, by=ctx.alice, reason=NOTES["request_extension"], new_date=extended(assignment)
+        )
+    return fresh(assignment)
+
+
 def act(name, assignment, user, ctx, note=None):
     """Run a registry entry the way the transition view does."""
     note = NOTES.get(name, "") if note is None else note
-    return TRANSITIONS[name].run(assignment=assignment, by=user, note=note, new_bureau=ctx.bureau_c)
+    return TRANSITIONS[name].run(
+        assignment=assignment, by=user, note=note, new_bureau=ctx.bureau_c, new_date=extended(assignment)
+    )
 
 
 def snapshot(proposal=None):
@@ -171,6 +192,9 @@ ALLOWED = {
     # Opened by a deputy's 不满意 (the rating service) or the congress office's record of one.
     "rehandle": {"dora", "carl", "cora", "admin"},
     "reopen_opinion": {"cora", "admin"},
+    "request_extension": {"alice", "lily"},
+    "grant_extension": {"cora", "admin"},
+    "refuse_extension": {"cora", "admin"},
 }
 ROLE_OF = {"send_opinion": ASSISTING, "reopen_opinion": ASSISTING}
 START = {  # where each transition is tried for the permission tests
@@ -186,6 +210,9 @@ START = {  # where each transition is tried for the permission tests
     "send_opinion": S.DRAFTING,
     "rehandle": S.REPLIED,
     "reopen_opinion": S.OPINION_SENT,
+    "request_extension": S.DRAFTING,
+    "grant_extension": S.DRAFTING,
+    "refuse_extension": S.DRAFTING,
 }
 LEAD_STATES = [S.ASSIGNED, S.REASSIGNMENT_REQUESTED, S.DRAFTING, S.IN_REVIEW, S.SIGNED, S.REPLIED, S.WITHDRAWN]
 ASSISTING_STATES = [S.ASSIGNED, S.REASSIGNMENT_REQUESTED, S.DRAFTING, S.OPINION_SENT, S.WITHDRAWN]
@@ -225,14 +252,16 @@ ALLOWED_CASES = [
     ("rehandle", "dora", LEAD, S.REPLIED, P.DRAFTING),
     ("rehandle", "cora", LEAD, S.REPLIED, P.DRAFTING),
     ("reopen_opinion", "cora", ASSISTING, S.OPINION_SENT, P.DRAFTING),
+    ("request_extension", "alice", LEAD, S.DRAFTING, P.DRAFTING),
+    ("grant_extension", "cora", LEAD, S.DRAFTING, P.DRAFTING),
+    ("refuse_extension", "admin", LEAD, S.DRAFTING, P.DRAFTING),
 ]
 
 
 @pytest.mark.parametrize("name,who,role,start,proposal_state", ALLOWED_CASES)
 def test_allowed_transition(ctx, name, who, role, start, proposal_state):
     assignment = at_state(ctx, start, role)
-    if name == "reopen_opinion":
-        lead_rehandling(ctx)
+    assignment = prepare(ctx, name, assignment)
     user = ctx.people[who]
     transition = TRANSITIONS[name]
     offered = name in [t.name for t in available_transitions(user, assignment)]
@@ -242,14 +271,14 @@ def test_allowed_transition(ctx, name, who, role, start, proposal_state):
     act(name, assignment, user, ctx)
 
     after = fresh(assignment)
-    assert after.state == transition.to_state
+    assert after.state == (transition.to_state or start)
     assert fresh(ctx.proposal).state == proposal_state
     events = new_events(before)
     event = events[0]
     assert (event.action, event.actor, event.assignment_id, event.proposal_id) == (
         name, user, assignment.pk, ctx.proposal.pk,
     )
-    assert (event.from_state, event.to_state) == (start, transition.to_state)
+    assert (event.from_state, event.to_state) == (start, transition.to_state or start)
 
     reply = current_reply(after)
     expected_note = NOTES.get(name, "")
@@ -275,6 +304,15 @@ def test_allowed_transition(ctx, name, who, role, start, proposal_state):
         assert after.due_basis.startswith("重新办理期限：自")
     elif name == "reopen_opinion":
         assert [(o.round, o.is_sent) for o in after.opinions.order_by("round")] == [(1, True), (2, False)]
+    elif name == "request_extension":
+        assert (after.extension_until, after.extension_reason) == (extended(assignment), NOTES[name])
+        expected_note = f"申请延期至{chinese_date(extended(assignment))}：{NOTES[name]}"
+    elif name == "grant_extension":
+        assert (after.due_on, after.extension_until) == (extended(assignment), None)
+        assert "经代表工委同意" in after.due_basis
+        expected_note = f"延期至{chinese_date(extended(assignment))}。{NOTES[name]}"
+    elif name == "refuse_extension":
+        assert (after.due_on, after.extension_until) == (assignment.due_on, None)
     assert event.note == expected_note
 
     if name == "approve_reassignment":
@@ -314,7 +352,7 @@ def check_refusals(attempts, exception):
 
 @pytest.mark.parametrize("name", list(ALLOWED))
 def test_refused_for_every_wrong_person(ctx, name):
-    assignment = at_state(ctx, START[name], ROLE_OF.get(name, LEAD))
+    assignment = prepare(ctx, name, at_state(ctx, START[name], ROLE_OF.get(name, LEAD)))
     wrong = [who for who in PEOPLE if who not in ALLOWED[name]]
     for who in wrong:
         offered = [t.name for t in available_transitions(ctx.people[who], assignment)]
@@ -379,6 +417,9 @@ RIGHT_PERSON = {  # (transition, role of the assignment) -> who would be allowed
     "send_opinion": {ASSISTING: "ben"},
     "rehandle": {LEAD: "dora"},
     "reopen_opinion": {ASSISTING: "cora"},
+    "request_extension": {LEAD: "alice", ASSISTING: "bob"},
+    "grant_extension": {LEAD: "cora", ASSISTING: "cora"},
+    "refuse_extension": {LEAD: "cora", ASSISTING: "cora"},
 }
 STATES = [(s, LEAD) for s in LEAD_STATES] + [(s, ASSISTING) for s in ASSISTING_STATES]
 
@@ -417,7 +458,7 @@ def test_every_transition_is_refused_from_some_state():
 
 @pytest.mark.parametrize("name", [n for n, t in TRANSITIONS.items() if t.note_required])
 def test_a_note_is_required(ctx, name):
-    assignment = at_state(ctx, START[name], ROLE_OF.get(name, LEAD))
+    assignment = prepare(ctx, name, at_state(ctx, START[name], ROLE_OF.get(name, LEAD)))
     user = ctx.people[RIGHT_PERSON[name][ROLE_OF.get(name, LEAD)]]
     before = snapshot()
     with pytest.raises(WorkflowError, match="需要填写说明"):
