@@ -4,6 +4,7 @@ import datetime
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
 from .env import env_bool, env_int, env_list, env_str
@@ -193,6 +194,10 @@ if RATERS not in ("lead", "all"):
     raise ImproperlyConfigured(f"JIANYI_RATERS must be lead or all, not {RATERS!r}")
 RATING_WINDOW_DAYS = env_int("JIANYI_RATING_WINDOW_DAYS", 30)
 REHANDLING_DUE_MONTHS = env_int("JIANYI_REHANDLING_DUE_MONTHS", 1)
+# Automatic reminders (celery beat, daily): this many days before a due date, on the day, and
+# every so many days while overdue.
+REMIND_DAYS_BEFORE = env_int("JIANYI_REMIND_DAYS_BEFORE", 7)
+REMIND_OVERDUE_EVERY_DAYS = env_int("JIANYI_REMIND_OVERDUE_EVERY_DAYS", 7)
 # An extension may move a due date to at most this many months after assignment.
 EXTENSION_MAX_MONTHS = env_int("JIANYI_EXTENSION_MAX_MONTHS", 6)
 # Public release of 主动公开 replies: due this many working days after the reply is sent.
@@ -221,6 +226,7 @@ PDF_LEASE_SECONDS = env_int("JIANYI_PDF_LEASE_SECONDS", 300)
 EXPORT_CHUNK_SIZE = env_int("JIANYI_EXPORT_CHUNK_SIZE", 10)
 CELERY_BEAT_SCHEDULE = {
     "sweep-pdf-jobs": {"task": "replies.tasks.sweep_pdf_jobs", "schedule": 60.0},
+    "send-reminders": {"task": "proposals.tasks.send_reminders", "schedule": crontab(hour=8, minute=0)},
 }
 
 # Notifications: e-mail through Django's e-mail framework (the console backend prints messages;

@@ -13,7 +13,7 @@ class ProposalForm(forms.ModelForm):
         model = Proposal
         fields = [
             "session", "number", "title", "lead_deputy", "co_signers", "timing", "category",
-            "key_supervised", "received_on", "reasons", "suggestions",
+            "key_supervised", "supervising_leader", "received_on", "reasons", "suggestions",
         ]
         widgets = {
             # ISO dates: what <input type=date> needs whatever the interface language.

@@ -196,6 +196,9 @@ class Proposal(models.Model):
     )
     category = models.CharField(_("类别"), max_length=20, choices=Category.choices)
     key_supervised = models.BooleanField(_("重点督办"), default=False)
+    supervising_leader = models.CharField(
+        _("督办领导"), max_length=100, blank=True, help_text=_("重点督办建议的领办（督办）领导，例如「副市长 张三」。")
+    )
     received_on = models.DateField(_("收到日期"))
     state = models.CharField(
         _("状态"),
@@ -448,6 +451,45 @@ class Audience(models.TextChoices):
     PUBLIC = "public", _("公众")
 
 
+class Reminder(models.Model):
+    """A reminder (催办) to the bureau of an open assignment: automatic (before the due date, on
+    the day, and every few days while overdue; once each, however often beat runs) or sent by an
+    office with a note. It shows on the bureau's home page until the bureau acts."""
+
+    class Kind(models.TextChoices):
+        BEFORE = "before", _("即将到期提醒")
+        DUE_TODAY = "due_today", _("今日到期提醒")
+        OVERDUE = "overdue", _("逾期催办")
+        MANUAL = "manual", _("督办催办")
+
+    assignment = models.ForeignKey(Assignment, on_delete=models.CASCADE, related_name="reminders")
+    kind = models.CharField(_("类型"), max_length=12, choices=Kind.choices)
+    sent_on = models.DateField(_("日期"))
+    due_on = models.DateField(_("当时的期限"))
+    note = models.TextField(_("说明"), blank=True)
+    sent_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    cleared_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("催办")
+        verbose_name_plural = _("催办")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            # An automatic reminder goes once per assignment, kind and day.
+            models.UniqueConstraint(
+                fields=["assignment", "kind", "sent_on"],
+                condition=~Q(kind="manual"),
+                name="one_automatic_reminder_a_day",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.assignment} · {self.get_kind_display()} · {self.sent_on}"
+
+
 class EventQuerySet(models.QuerySet):
     def visible_to(self, user):
         """The access rule for timeline rows: on proposals the user may see, the offices read
@@ -499,6 +541,7 @@ class Event(models.Model):
         CORRECT_RATING = "correct_rating", _("更正测评")
         REHANDLE = "rehandle", _("重新办理")
         REOPEN_OPINION = "reopen_opinion", _("请协办单位重新提出意见")
+        REMIND = "remind", _("催办")
         REQUEST_EXTENSION = "request_extension", _("申请延期")
         GRANT_EXTENSION = "grant_extension", _("同意延期")
         REFUSE_EXTENSION = "refuse_extension", _("不同意延期")
@@ -571,6 +614,7 @@ EVENT_AUDIENCES = {
     _A.CORRECT_RATING: frozenset({_AU.BUREAUS, _AU.DEPUTIES}),
     _A.REHANDLE: frozenset({_AU.BUREAUS, _AU.DEPUTIES}),
     _A.REOPEN_OPINION: frozenset({_AU.BUREAUS}),
+    _A.REMIND: frozenset({_AU.OWN_BUREAU}),
     _A.REQUEST_EXTENSION: frozenset({_AU.OWN_BUREAU}),
     _A.GRANT_EXTENSION: frozenset({_AU.OWN_BUREAU, _AU.DEPUTIES}),
     _A.REFUSE_EXTENSION: frozenset({_AU.OWN_BUREAU}),

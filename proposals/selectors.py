@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from accounts.roles import roles_of
 
-from .models import Assignment, Consultation, Event, Proposal
+from .models import Assignment, Consultation, Event, Proposal, Reminder
 from .states import AssignmentState, ProposalState
 from .transitions import available_transitions, may_consult, may_draft
 
@@ -74,6 +74,7 @@ def _list_url(**params) -> str:
 
 @dataclass
 class HomeWork:
+    reminders: Panel | None = None
     bureau_todo: Panel | None = None
     bureau_waiting: Panel | None = None
     to_assign: Panel | None = None
@@ -97,6 +98,11 @@ def home_work(user, today=None) -> HomeWork:
         if roles.leader_bureau_ids:
             needs_me.append(AssignmentState.IN_REVIEW)
         bureau_url = _list_url(bureau=next(iter(roles.bureau_ids))) if len(roles.bureau_ids) == 1 else ""
+        work.reminders = _panel(
+            Reminder.objects.filter(
+                assignment__in=Assignment.objects.worked_by(user).open(), cleared_at__isnull=True
+            ).select_related("assignment__proposal__session", "assignment__bureau", "sent_by")
+        )
         work.bureau_todo = _panel(mine.filter(state__in=needs_me).order_by("due_on", "id"), bureau_url)
         work.bureau_waiting = _panel(
             mine.filter(state__in=[AssignmentState.IN_REVIEW, AssignmentState.REASSIGNMENT_REQUESTED])

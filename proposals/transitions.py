@@ -25,6 +25,7 @@ from accounts.roles import Roles, roles_of
 from .errors import WorkflowError
 from .events import event_record
 from .models import Assignment, Event, Proposal
+from .reminders import reminders_clear
 from .states import LEAD_TO_PROPOSAL, PROPOSAL_ORDER, AssignmentState, ProposalState
 
 # Where a bureau has delivered what it owed: lateness is measured on arrival here.
@@ -183,6 +184,8 @@ class Transition:
             note=note,
         )
         sync_proposal_state(assignment.proposal)
+        if by is not None and roles_of(by).works_for(assignment.bureau_id):
+            reminders_clear(assignment)  # the bureau acted: its reminders leave its home page
 
 
 TRANSITIONS: dict[str, Transition] = {}

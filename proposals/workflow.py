@@ -21,7 +21,7 @@ from accounts.roles import roles_of
 from .deadlines import add_months, opinion_deadline, reply_deadline
 from .errors import WorkflowError
 from .events import event_record
-from .models import Assignment, Consultation, Event, Proposal, Session
+from .models import Assignment, Consultation, Event, Proposal, Reminder, Session
 from .numerals import chinese_date
 from .signals import assignment_replaced
 from .states import AssignmentState, ProposalState
@@ -63,6 +63,11 @@ GRANT_EXTENSION = Transition(
     note=Note.OPTIONAL, note_hint=gettext_lazy("说明（可选）"),
     asks_for_date=True, date_label=gettext_lazy("延期至（不填则按申请）"),
 )
+REMIND = Transition(
+    A.REMIND, frozenset({S.ASSIGNED, S.REASSIGNMENT_REQUESTED, S.DRAFTING, S.IN_REVIEW}), None,
+    lambda roles, _a: roles.sees_everything, note=Note.REQUIRED,
+    note_hint=gettext_lazy("催办说明（必填），例如请于本周内报送答复稿"),
+)
 REFUSE_EXTENSION = Transition(
     A.REFUSE_EXTENSION, OPEN, None, manages, condition=_extension_pending,
     note=Note.REQUIRED, note_hint=gettext_lazy("不同意的理由（必填）"), danger=True,
@@ -90,6 +95,7 @@ def proposal_register(
     timing: str = Proposal.Timing.DURING_SESSION,
     category: str = Proposal.Category.OTHER,
     key_supervised: bool = False,
+    supervising_leader: str = "",
     received_on: datetime.date | None = None,
 ) -> Proposal:
     _require_manager(by, _("只有人大代表工委可以登记建议。"))
@@ -110,6 +116,7 @@ def proposal_register(
             timing=timing,
             category=category,
             key_supervised=key_supervised,
+            supervising_leader=supervising_leader.strip() if key_supervised else "",
             received_on=received_on or timezone.localdate(),
             registered_by=by,
         )
@@ -411,4 +418,20 @@ def assignment_refuse_extension(*, assignment: Assignment, by, note: str) -> Ass
         assignment, note = REFUSE_EXTENSION.begin(assignment, by, note)
         assignment.extension_until, assignment.extension_reason = None, ""
         REFUSE_EXTENSION.move(assignment, by=by, note=note, fields=["extension_until", "extension_reason"])
+    return assignment
+
+
+# --- reminders (催办) by the offices ----------------------------------------------------------------
+
+
+@REMIND.implemented_by
+def assignment_remind(*, assignment: Assignment, by, note: str) -> Assignment:
+    """The congress or government office urges the bureau; the bureau sees it until it acts."""
+    with transaction.atomic():
+        assignment, note = REMIND.begin(assignment, by, note)
+        Reminder.objects.create(
+            assignment=assignment, kind=Reminder.Kind.MANUAL, sent_on=timezone.localdate(),
+            due_on=assignment.due_on, note=note, sent_by=by,
+        )
+        REMIND.move(assignment, by=by, note=note)
     return assignment

@@ -227,6 +227,18 @@ def consultation_to_confirm(event: Event) -> Iterable[Notice]:
     )
 
 
+@rule_for(A.REMIND)
+def reminded(event: Event) -> Iterable[Notice]:
+    """催办 (automatic or by an office): the staff and leaders of the bureau."""
+    proposal = event.proposal
+    yield Notice(
+        recipients=bureau_people(event_bureau_ids(event)),
+        title=_("催办：%(proposal)s") % {"proposal": named(proposal)},
+        body=event.note,
+        url=proposal_page(proposal),
+    )
+
+
 # --- the receiver -----------------------------------------------------------------------------
 
 

@@ -97,6 +97,7 @@ MAY_ACT = {
     "request_extension": {"alice", "lily"},
     "grant_extension": {"cora", "admin"},  # refused for the moment (nothing asked): 302
     "refuse_extension": {"cora", "admin"},
+    "remind": {"cora", "sam", "admin"},
 }
 NOT_OFFERED = {"rehandle"}  # opened by a deputy's rating: no page may post it (404)
 CANNOT_SEE = {"otto", "stranger"}

@@ -40,6 +40,7 @@ NOTES = {
     "new_round": "代表对答复不满意，重新办理。",
     "rehandle": "答复没有回应第二条建议，不满意。",
     "request_extension": "涉及跨部门协调，需延期一个月。",
+    "remind": "请于本周内报送答复稿。",
     "grant_extension": "同意延期。",
     "refuse_extension": "理由不充分，请按期答复。",
     "reopen_opinion": "请就代表新提的问题重新研究。",
@@ -195,6 +196,7 @@ ALLOWED = {
     "request_extension": {"alice", "lily"},
     "grant_extension": {"cora", "admin"},
     "refuse_extension": {"cora", "admin"},
+    "remind": {"cora", "sam", "admin"},
 }
 ROLE_OF = {"send_opinion": ASSISTING, "reopen_opinion": ASSISTING}
 START = {  # where each transition is tried for the permission tests
@@ -213,6 +215,7 @@ START = {  # where each transition is tried for the permission tests
     "request_extension": S.DRAFTING,
     "grant_extension": S.DRAFTING,
     "refuse_extension": S.DRAFTING,
+    "remind": S.DRAFTING,
 }
 LEAD_STATES = [S.ASSIGNED, S.REASSIGNMENT_REQUESTED, S.DRAFTING, S.IN_REVIEW, S.SIGNED, S.REPLIED, S.WITHDRAWN]
 ASSISTING_STATES = [S.ASSIGNED, S.REASSIGNMENT_REQUESTED, S.DRAFTING, S.OPINION_SENT, S.WITHDRAWN]
@@ -255,6 +258,7 @@ ALLOWED_CASES = [
     ("request_extension", "alice", LEAD, S.DRAFTING, P.DRAFTING),
     ("grant_extension", "cora", LEAD, S.DRAFTING, P.DRAFTING),
     ("refuse_extension", "admin", LEAD, S.DRAFTING, P.DRAFTING),
+    ("remind", "sam", LEAD, S.DRAFTING, P.DRAFTING),
 ]
 
 
@@ -420,6 +424,7 @@ RIGHT_PERSON = {  # (transition, role of the assignment) -> who would be allowed
     "request_extension": {LEAD: "alice", ASSISTING: "bob"},
     "grant_extension": {LEAD: "cora", ASSISTING: "cora"},
     "refuse_extension": {LEAD: "cora", ASSISTING: "cora"},
+    "remind": {LEAD: "sam", ASSISTING: "sam"},
 }
 STATES = [(s, LEAD) for s in LEAD_STATES] + [(s, ASSISTING) for s in ASSISTING_STATES]
 
