@@ -8,6 +8,7 @@ Loading twice changes nothing: each part is looked up before it is created.
 """
 
 import datetime
+import re
 from dataclasses import dataclass
 
 from django.db import transaction
@@ -16,7 +17,7 @@ from django.utils import timezone
 from accounts.models import Deputy, Membership, Organization, User
 from proposals import workflow as intake
 from proposals.deadlines import add_working_days
-from proposals.models import Assignment, Event, Proposal, Session
+from proposals.models import Assignment, Event, Proposal, Reminder, Session
 from replies import workflow
 from replies.drafts import opinion_save_draft, reply_save_draft
 from replies.letter.data import CcRecipient
@@ -70,6 +71,7 @@ SESSIONS = [
     (17, 3, datetime.date(2018, 3, 6), datetime.date(2018, 3, 9)),
     (18, 1, datetime.date(2022, 1, 10), datetime.date(2022, 1, 13)),
     (18, 2, datetime.date(2023, 2, 14), datetime.date(2023, 2, 17)),
+    (18, 5, datetime.date(2026, 1, 12), datetime.date(2026, 1, 15)),
 ]
 
 
@@ -138,6 +140,7 @@ class Loader:
         for spec in REPLIES:
             self._replied_proposal(spec)
         self._proposal_239()
+        self._proposal_2026()
         self._received_proposal()
         return self.created
 
@@ -318,6 +321,60 @@ class Loader:
             Event.objects.filter(pk=event.pk).update(created_at=_at(day, 9 + event.pk % 8))
         Proposal.objects.filter(pk=proposal.pk).update(created_at=_at(received_on))
         Assignment.objects.filter(proposal=proposal).update(assigned_at=_at(assigned_on))
+        self._lateness_as_dated(proposal)
+
+    def _lateness_as_dated(self, proposal):
+        """Lateness was measured on the day the demo was loaded: measure it on the dates the
+        history now carries (the day each reply or opinion was delivered)."""
+        for assignment in Assignment.objects.filter(proposal=proposal, finished_on__isnull=False):
+            delivered = (
+                Event.objects.filter(assignment=assignment, action__in=["send", "send_opinion"])
+                .order_by("-created_at").first()
+            )
+            day = timezone.localdate(delivered.created_at)
+            late = max(0, (day - assignment.due_on).days)
+            Assignment.objects.filter(pk=assignment.pk).update(finished_on=day, late_days=late)
+            note = re.sub(r"^逾期\d+天；?", "", delivered.note)
+            Event.objects.filter(pk=delivered.pk).update(note=f"逾期{late}天；{note}" if late and note else note)
+
+    def _proposal_2026(self):
+        """18-5 No.12, a recess proposal assigned on 1 July 2026: its three months end on National
+        Day, so the due date moved to 8 October; 市经信局 asked for more time, the congress office
+        granted it to 18 December, and the government office urged it."""
+        proposal, made = self._register(
+            self.sessions[(18, 5)], 12, "关于优化工业园区公共服务配套的建议", "罗冲",
+            timing=Proposal.Timing.RECESS, received_on=datetime.date(2026, 6, 24),
+            reasons="（演示数据）部分工业园区食堂、宿舍、公交等配套不足，企业招工留人难。",
+            suggestions="（演示数据）一是统筹建设园区公共服务中心；二是增开园区通勤公交线路。",
+        )
+        if not made:
+            return
+        gongwei, staff = self.users["gongwei"], self.users["jxj_staff"]
+        (lead,) = intake.proposal_assign(
+            proposal=proposal, leads=[self.orgs["市经信局"]], by=gongwei,
+            assigned_at=_at(datetime.date(2026, 7, 1)),
+        )
+        workflow.assignment_accept(assignment=lead, by=staff)
+        intake.assignment_request_extension(
+            assignment=lead, by=staff, new_date=datetime.date(2026, 12, 18),
+            reason="（演示数据）需会同市财政局测算园区配套资金，申请延期。",
+        )
+        intake.assignment_grant_extension(assignment=lead, by=gongwei)
+        intake.assignment_remind(
+            assignment=lead, by=self.users["dubanyuan"],
+            note="（演示数据）请加快办理，在延期期限前报送答复稿。",
+        )
+        dated = {
+            "register": datetime.date(2026, 6, 24), "assign": datetime.date(2026, 7, 1),
+            "accept": datetime.date(2026, 7, 2), "request_extension": datetime.date(2026, 9, 21),
+            "grant_extension": datetime.date(2026, 9, 23), "remind": datetime.date(2026, 11, 25),
+        }
+        for event in Event.objects.filter(proposal=proposal):
+            Event.objects.filter(pk=event.pk).update(created_at=_at(dated[event.action], 10))
+        Proposal.objects.filter(pk=proposal.pk).update(created_at=_at(datetime.date(2026, 6, 24)))
+        Reminder.objects.filter(assignment=lead).update(
+            sent_on=dated["remind"], created_at=_at(dated["remind"], 10)
+        )
 
 
 def _at(day: datetime.date, hour: int = 9) -> datetime.datetime:

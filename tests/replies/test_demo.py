@@ -166,8 +166,8 @@ def _all_rows():
 def test_loading_twice_changes_nothing(db):
     call_command("load_demo", stdout=StringIO())
     before = _all_rows()
-    # 176, 366, 110 sent; 176's re-handling round; 239's draft.
-    assert len(before["proposals.Proposal"]) == 5 and len(before["replies.Reply"]) == 5
+    # 176, 366, 110 sent; 176's re-handling round; the drafts of 239 and of 18-5 No.12.
+    assert len(before["proposals.Proposal"]) == 6 and len(before["replies.Reply"]) == 6
     out = StringIO()
     call_command("load_demo", stdout=out)
     after = _all_rows()
@@ -198,3 +198,18 @@ def test_the_demo_shows_every_state_of_the_loop(demo):
     assert consultation.deputy_answer == "" and consultation.assignment.proposal.lead_deputy.name == "胡国锋"
     # The history is dated as the documents are: nothing happens before the reply was sent.
     assert Event.objects.get(assignment=r110.assignment, action="rate").created_at.date() > r110.signed_on
+
+
+def test_the_demo_shows_deadlines_at_work(demo):
+    from proposals.models import Reminder
+
+    # Assigned on 1 July 2026: three months end on National Day, moved to 8 October, then extended.
+    lead = Assignment.objects.get(proposal=proposal_no(12, 18, 5))
+    assert "2026年10月1日遇国庆节假期，顺延至2026年10月8日" in lead.due_basis
+    assert "延期至2026年12月18日" in lead.due_basis and str(lead.due_on) == "2026-12-18"
+    reminder = Reminder.objects.get(assignment=lead)
+    assert (reminder.kind, reminder.sent_by.username) == ("manual", "dubanyuan")
+    # 366 was sent two days after its due date: marked for good, dated as the documents are.
+    late = reply_to(366, 18, 2).assignment
+    assert (late.late_days, str(late.finished_on)) == (2, "2023-09-14")
+    assert reply_to(110, 18, 1).assignment.late_days == 0
