@@ -1,9 +1,10 @@
 from django.urls import path
 
-from . import views
+from . import paste_views, views
 
 urlpatterns = [
     path("assignments/<int:pk>/reply/", views.reply_edit, name="reply-edit"),
+    path("assignments/<int:pk>/reply/paste/", paste_views.reply_paste, name="reply-paste"),
     path("assignments/<int:pk>/reply/preview.pdf", views.reply_preview_pdf, name="reply-preview"),
     path("assignments/<int:pk>/opinion/", views.opinion_edit, name="opinion-edit"),
     path("replies/<int:pk>/", views.reply_detail, name="reply-detail"),
