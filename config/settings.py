@@ -194,6 +194,8 @@ if RATERS not in ("lead", "all"):
     raise ImproperlyConfigured(f"JIANYI_RATERS must be lead or all, not {RATERS!r}")
 RATING_WINDOW_DAYS = env_int("JIANYI_RATING_WINDOW_DAYS", 30)
 REHANDLING_DUE_MONTHS = env_int("JIANYI_REHANDLING_DUE_MONTHS", 1)
+# A recess proposal (闭会期间) is assigned within this many working days of its receipt.
+RECESS_ASSIGN_WORKING_DAYS = env_int("JIANYI_RECESS_ASSIGN_WORKING_DAYS", 5)
 # Automatic reminders (celery beat, daily): this many days before a due date, on the day, and
 # every so many days while overdue.
 REMIND_DAYS_BEFORE = env_int("JIANYI_REMIND_DAYS_BEFORE", 7)

@@ -75,3 +75,10 @@ def release_deadline(session, sent_on: datetime.date) -> Deadline:
 
 def add_working_days(start: datetime.date, days: int) -> datetime.date:
     return working_days_after(start, days, "", "").due_on
+
+
+def recess_assignment_deadline(received_on: datetime.date) -> Deadline:
+    """A recess proposal (闭会期间) is assigned within N working days of its receipt."""
+    from django.conf import settings
+
+    return working_days_after(received_on, settings.RECESS_ASSIGN_WORKING_DAYS, "交办期限", "收到")

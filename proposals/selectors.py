@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from accounts.roles import roles_of
 
+from .deadlines import recess_assignment_deadline
 from .models import Assignment, Consultation, Event, Proposal, Reminder
 from .states import AssignmentState, ProposalState
 from .transitions import available_transitions, may_consult, may_draft
@@ -121,6 +122,10 @@ def home_work(user, today=None) -> HomeWork:
             .order_by("received_on", "id"),
             _list_url(state=ProposalState.RECEIVED),
         )
+        for proposal in work.to_assign.items:  # recess proposals are assigned within N working days
+            if proposal.timing == Proposal.Timing.RECESS:
+                proposal.assign_by = recess_assignment_deadline(proposal.received_on)
+                proposal.assign_late = proposal.assign_by.due_on < today
         work.reassignment_requests = _panel(
             Assignment.objects.filter(state=AssignmentState.REASSIGNMENT_REQUESTED)
             .select_related("proposal__session", "bureau")

@@ -59,3 +59,16 @@ def test_a_bureau_sees_its_whole_to_do_count(client, small_panels, cora, alice, 
 def test_a_user_without_a_role_is_told_so(client, stranger):
     client.force_login(stranger)
     assert "尚未分配岗位" in client.get(reverse("home")).content.decode()
+
+
+def test_recess_proposals_show_when_they_must_be_assigned(client, cora, proposal):
+    import datetime
+
+    from proposals.models import Proposal
+
+    recess = ProposalFactory(session=proposal.session, number=501, timing=Proposal.Timing.RECESS,
+                             received_on=datetime.date(2026, 9, 28))
+    client.force_login(cora)
+    page = client.get(reverse("home")).content.decode()
+    # Five working days from Monday 28 September 2026: 29, 30 Sep, then National Day, 8, 9, 10 Oct.
+    assert "应于 2026-10-10 前交办" in page and recess.title in page
