@@ -1,7 +1,13 @@
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.http import HttpResponse
+from django.utils import timezone
+from django.utils.http import content_disposition_header
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
-from .models import Deputy, Membership, Organization, User
+from . import audit
+from .models import AuditRecord, Deputy, Membership, Organization, User
 
 
 class MembershipInline(admin.TabularInline):
@@ -38,3 +44,45 @@ class DeputyAdmin(admin.ModelAdmin):
     list_filter = ["delegation"]
     search_fields = ["name"]
     autocomplete_fields = ["user", "delegation"]
+
+
+@admin.register(AuditRecord)
+class AuditRecordAdmin(admin.ModelAdmin):
+    """The audit log, read-only: searched by user, object and detail, filtered by action,
+    outcome, object type and date, exported to Excel. Nothing here adds, changes or deletes."""
+
+    list_display = ["created_at", "username", "user_pk", "address", "action", "outcome", "object_type", "object_id", "object_repr"]
+    list_filter = ["action", "outcome", "object_type", "created_at"]
+    search_fields = ["username", "object_repr", "=object_id", "detail", "address"]
+    date_hierarchy = "created_at"
+    actions = ["export_xlsx"]
+    show_full_result_count = False  # a count of the whole log on every page is slow and not needed
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.action(description=gettext_lazy("导出所选记录（Excel）"))
+    def export_xlsx(self, request, queryset):
+        count = queryset.count()
+        if count > audit.EXPORT_LIMIT:
+            self.message_user(
+                request,
+                _("所选记录有 %(count)s 条，一次最多导出 %(limit)s 条，请按日期或其他条件缩小范围。")
+                % {"count": count, "limit": audit.EXPORT_LIMIT},
+                level=messages.ERROR,
+            )
+            return None
+        content = audit.audit_xlsx(queryset)
+        audit.audit_record(action=AuditRecord.Action.AUDIT_EXPORT, request=request, detail=str(count))
+        response = HttpResponse(
+            content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        )
+        name = f"审计日志 {timezone.localtime():%Y%m%d-%H%M%S}.xlsx"
+        response["Content-Disposition"] = content_disposition_header(True, name)
+        return response

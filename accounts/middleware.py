@@ -4,11 +4,14 @@ import time
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
+from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
+
+from . import audit
 
 
 class DefaultLanguageMiddleware:
@@ -121,3 +124,27 @@ class PermissionsPolicyMiddleware:
         response = self.get_response(request)
         response.headers.setdefault("Permissions-Policy", settings.PERMISSIONS_POLICY)
         return response
+
+
+class AuditMiddleware:
+    """Every PermissionDenied a view raises (answered with 403) is an audit record, and records
+    written while a request runs but without it (signing, release, the admin's changes) carry
+    its address."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        with audit.request_context(request):
+            return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        if isinstance(exception, PermissionDenied):
+            reason = str(exception)
+            audit.audit_record(
+                action=audit.Action.ACCESS_DENIED,
+                request=request,
+                outcome=audit.Outcome.REFUSED,
+                detail=f"{request.method} {request.path}" + (f": {reason}" if reason else ""),
+            )
+        return None  # Django answers it with the 403 page as before

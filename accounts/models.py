@@ -1,6 +1,8 @@
-"""Users, organisations (congress office, government office, bureaus, delegations), roles, deputies."""
+"""Users, organisations (congress office, government office, bureaus, delegations), roles, deputies,
+notifications and the audit log."""
 
 from django.contrib.auth.models import AbstractUser
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -166,3 +168,71 @@ class Notification(models.Model):
 
     def __str__(self):
         return f"{self.user} · {self.title}"
+
+
+class AuditRecordQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise ValidationError("Audit records are never changed.")
+
+
+class AuditRecord(models.Model):
+    """One security event (审计日志): who, from which address, when, on what, and how it ended.
+
+    Append-only: written only by ``accounts.audit.audit_record``, never changed, never deleted one
+    by one. The only deletion is ``manage.py audit_purge``, which removes records older than
+    ``AUDIT_RETENTION_DAYS`` in bulk. The user is kept as id and name text, not a foreign key,
+    so a record outlives the account it names.
+    """
+
+    class Action(models.TextChoices):
+        LOGIN = "login", _("登录")
+        LOCKOUT = "lockout", _("登录锁定")
+        LOGOUT = "logout", _("退出登录")
+        ACCESS_DENIED = "access_denied", _("拒绝访问")
+        REPLY_PDF = "reply_pdf", _("下载答复 PDF")
+        OPINION_PDF = "opinion_pdf", _("下载协办意见 PDF")
+        EXPORT_DOWNLOAD = "export_download", _("下载批量导出")
+        EVALUATION_SCAN = "evaluation_scan", _("下载测评扫描件")
+        SIGN = "sign", _("签发编号")
+        RELEASE = "release", _("公开答复")
+        ADMIN_ADD = "admin_add", _("后台新增")
+        ADMIN_CHANGE = "admin_change", _("后台修改")
+        ADMIN_DELETE = "admin_delete", _("后台删除")
+        AUDIT_EXPORT = "audit_export", _("导出审计日志")
+        AUDIT_PURGE = "audit_purge", _("清理审计日志")
+
+    class Outcome(models.TextChoices):
+        SUCCESS = "success", _("成功")
+        FAILURE = "failure", _("失败")
+        REFUSED = "refused", _("拒绝")
+
+    created_at = models.DateTimeField(_("时间"), default=timezone.now, editable=False, db_index=True)
+    user_pk = models.BigIntegerField(_("用户 ID"), null=True, blank=True)
+    username = models.CharField(_("用户名"), max_length=150, blank=True)
+    address = models.GenericIPAddressField(_("地址"), null=True, blank=True)
+    action = models.CharField(_("操作"), max_length=40, choices=Action.choices)
+    outcome = models.CharField(_("结果"), max_length=10, choices=Outcome.choices, default=Outcome.SUCCESS)
+    object_type = models.CharField(_("对象类型"), max_length=100, blank=True)
+    object_id = models.CharField(_("对象 ID"), max_length=64, blank=True)
+    object_repr = models.CharField(_("对象"), max_length=200, blank=True)
+    detail = models.TextField(_("详情"), blank=True)
+    request_id = models.CharField(_("请求号"), max_length=32, blank=True)
+
+    objects = AuditRecordQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("审计日志")
+        verbose_name_plural = _("审计日志")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self):
+        return f"{self.created_at:%Y-%m-%d %H:%M:%S} {self.username or '-'} {self.action}"
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise ValidationError("Audit records are never changed.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        # Bulk removal of expired records is audit_purge's job (a queryset delete), not this.
+        raise ValidationError("Audit records are never deleted one by one.")

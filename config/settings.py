@@ -44,6 +44,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "accounts.middleware.PrivateCacheMiddleware",
+    "accounts.middleware.AuditMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "accounts.middleware.SessionLimitMiddleware",
     "accounts.middleware.PasswordChangeRequiredMiddleware",
@@ -116,6 +117,13 @@ SESSIONLESS_PATHS = ("/public/", "/static/")
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
+# The audit log (accounts.AuditRecord) is kept this many days; `manage.py audit_purge` removes
+# older records. 网络安全法 §21 requires at least six months.
+AUDIT_RETENTION_DAYS = env_int("JIANYI_AUDIT_RETENTION_DAYS", 184)
+if AUDIT_RETENTION_DAYS < 184:
+    raise ImproperlyConfigured(
+        f"JIANYI_AUDIT_RETENTION_DAYS must be at least 184 (six months, 网络安全法 §21), not {AUDIT_RETENTION_DAYS}"
+    )
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]

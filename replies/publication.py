@@ -20,6 +20,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from accounts.audit import audit_record
+from accounts.models import AuditRecord
 from accounts.roles import roles_of
 from proposals.errors import WorkflowError
 from proposals.events import event_record
@@ -282,6 +284,7 @@ def reply_release(*, reply: Reply, by, extra_removals: Iterable[str] = ()) -> Re
             action=Event.Action.RELEASE,
             note=note,
         )
+        audit_record(action=AuditRecord.Action.RELEASE, user=by, obj=locked, detail=note)
     locked.refresh_from_db()
     return locked
 

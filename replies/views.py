@@ -15,6 +15,8 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from accounts.audit import audit_record
+from accounts.models import AuditRecord
 from accounts.roles import roles_of
 from proposals.errors import ConflictError, WorkflowError
 from proposals.filters import ProposalFilter
@@ -173,6 +175,7 @@ def reply_pdf(request, pk):
     stored = pdf.downloadable_pdf(reply)
     if stored is None:
         raise Http404(_("PDF 尚未生成，请稍后再试。"))
+    audit_record(action=AuditRecord.Action.REPLY_PDF, request=request, obj=reply)
     return _pdf_response(pdf.file_of(stored), pdf.letter_filename(reply))
 
 
@@ -210,6 +213,7 @@ def opinion_pdf(request, pk):
     opinion = opinion_get_visible(request.user, pk)
     rendered = render_letter_pdf(pdf.opinion_letter(opinion), draft=not opinion.is_sent)
     prefix = "" if opinion.is_sent else "草稿 "
+    audit_record(action=AuditRecord.Action.OPINION_PDF, request=request, obj=opinion, detail=prefix.strip())
     return _pdf_response(rendered.content, f"{prefix}{opinion.title}.pdf")
 
 
@@ -298,6 +302,7 @@ def export_download(request, pk):
         raise Http404
     path = exports.export_path(job)
     name = f"{job.session.name}答复（{job.total}件）.zip"
+    audit_record(action=AuditRecord.Action.EXPORT_DOWNLOAD, request=request, obj=job, detail=name)
     return FileResponse(open(path, "rb"), as_attachment=True, filename=name, content_type="application/zip")
 
 
@@ -393,4 +398,5 @@ def evaluation_correct(request, pk):
 @login_required
 def evaluation_scan(request, pk):
     evaluation = get_object_or_404(Evaluation.objects.visible_to(request.user).exclude(scan=""), pk=pk)
+    audit_record(action=AuditRecord.Action.EVALUATION_SCAN, request=request, obj=evaluation)
     return FileResponse(evaluation.scan.open("rb"), as_attachment=True, filename=Path(evaluation.scan.name).name)

@@ -17,6 +17,8 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from accounts.audit import audit_record
+from accounts.models import AuditRecord
 from accounts.roles import roles_of
 from proposals.deadlines import rehandling_deadline, release_deadline
 from proposals.errors import WorkflowError
@@ -195,6 +197,8 @@ def reply_sign(*, assignment: Assignment, by, signed_on: datetime.date | None = 
     with transaction.atomic():
         assignment, _note = SIGN.begin(assignment, by)
         reply = _seal_reply(current_reply(assignment), by=by, signed_on=signed_on or timezone.localdate())
+        # In this transaction: the record commits with the number or not at all.
+        audit_record(action=AuditRecord.Action.SIGN, user=by, obj=reply, detail=reply.document_number)
         SIGN.move(assignment, by=by, note=reply.document_number)
         pdf.pdf_queue(reply=reply, by=by)
     return reply

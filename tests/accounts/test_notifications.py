@@ -100,7 +100,7 @@ def send_opinion(assisting, bob, ben):
 def test_every_rule_is_for_an_action_and_the_kinds_are_the_specified_ones():
     assert set(RULES) == {
         A.ASSIGN, A.REASSIGN, A.SEND_OPINION, A.SUBMIT, A.RETURN, A.SEND, A.RATE, A.REHANDLE,
-        A.CONSULTATION,
+        A.CONSULTATION, A.REMIND,
     }
 
 
