@@ -170,6 +170,14 @@ PERMISSIONS_POLICY = "camera=(), microphone=(), geolocation=(), payment=(), usb=
 
 # Celery. With no REDIS_URL, tasks run in-process (eagerly) so `make run` needs no broker.
 REDIS_URL = env_str("REDIS_URL")
+# The cache counts per-user limits on expensive requests; Redis shares them between processes.
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+    if REDIS_URL
+    else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+}
+LIMITS_KEY_PREFIX = env_str("JIANYI_LIMITS_KEY_PREFIX", "jianyi")
+LIMITS_BUSY_SECONDS = 120  # a render that never finished frees its slot after this
 CELERY_BROKER_URL = REDIS_URL or "memory://"
 CELERY_RESULT_BACKEND = None
 CELERY_TASK_ALWAYS_EAGER = not REDIS_URL

@@ -25,3 +25,6 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+
+# Limits are counted per test database, so two runs sharing a Redis never see each other's counts.
+LIMITS_KEY_PREFIX = f"test-{DATABASES['default']['TEST']['NAME']}-{os.getpid()}"  # noqa: F405

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.audit import audit_record
+from accounts.limits import limited, over_limit
 from accounts.models import AuditRecord
 from accounts.roles import roles_of
 from proposals.errors import ConflictError, WorkflowError
@@ -180,6 +181,7 @@ def reply_pdf(request, pk):
 
 
 @login_required
+@limited("pdf", per_minute=6)
 def reply_preview_pdf(request, pk):
     """The current draft as a PDF marked 草稿, rendered on request and never stored. Posted from
     the draft form it shows the text as typed, saved or not (nothing is saved)."""
@@ -209,6 +211,7 @@ def reply_preview_pdf(request, pk):
 
 
 @login_required
+@limited("pdf", per_minute=6)
 def opinion_pdf(request, pk):
     opinion = opinion_get_visible(request.user, pk)
     rendered = render_letter_pdf(pdf.opinion_letter(opinion), draft=not opinion.is_sent)
@@ -267,6 +270,9 @@ def export_new(request):
         if session is None:
             error = _("请选择会议。")
         elif form.is_valid():
+            refused = over_limit(request, "export", per_minute=3)
+            if refused:
+                return refused
             query = request.POST.copy()
             query.pop("csrfmiddlewaretoken", None)
             job = exports.export_start(by=request.user, session=session, query=query.urlencode())
