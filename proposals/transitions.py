@@ -197,6 +197,18 @@ def offered_transition(name: str) -> Transition | None:
     return transition if transition is not None and transition.offered else None
 
 
+def just_done(assignment: Assignment, transition: Transition, user, seconds: int = 60) -> bool:
+    """Whether ``user`` took this very step on the assignment in the last minute and nothing
+    happened since: a repeated submission (double click, resent form) of something that worked."""
+    last = assignment.events.order_by("-created_at", "-id").first()
+    return (
+        last is not None
+        and last.action == transition.name
+        and last.actor_id == getattr(user, "pk", None)
+        and (timezone.now() - last.created_at).total_seconds() < seconds
+    )
+
+
 def available_transitions(user, assignment: Assignment) -> list[Transition]:
     roles = roles_of(user)
     return [t for t in TRANSITIONS.values() if t.allowed(roles, assignment)]

@@ -31,7 +31,7 @@ from .selectors import (
     proposal_page,
     with_assignments,
 )
-from .transitions import offered_transition
+from .transitions import just_done, offered_transition
 
 PAGE_SIZE = 25
 
@@ -159,7 +159,10 @@ def assignment_transition(request, pk, action):
             new_date=form.cleaned_data["new_date"],
         )
     except WorkflowError as error:
-        messages.error(request, str(error))
+        if just_done(assignment, transition, request.user):  # a double click: the first one did it
+            messages.success(request, _("已%(action)s。") % {"action": transition.label})
+        else:
+            messages.error(request, str(error))
     else:
         messages.success(request, _("已%(action)s。") % {"action": transition.label})
     return redirect("proposal-detail", pk=assignment.proposal_id)

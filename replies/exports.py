@@ -5,6 +5,7 @@ still lack, so two workers finish about twice as fast as one. The chunk that fin
 under a row lock) queues the task that writes the ZIP. Progress is the count of replies done.
 """
 
+import datetime
 import io
 import time
 import zipfile
@@ -43,7 +44,19 @@ def matching_replies(*, user, session: Session, query: str):
     )
 
 
+DUPLICATE_SECONDS = 30
+
+
 def export_start(*, by, session: Session, query: str = "") -> ExportJob:
+    """Queue an export. The same request again while the first is still queued or running (a
+    double-submitted form) gets that first job, not a second one."""
+    recent = timezone.now() - datetime.timedelta(seconds=DUPLICATE_SECONDS)
+    same = ExportJob.objects.filter(
+        requested_by=by, session=session, query=query[:1000], created_at__gte=recent,
+        state__in=[ExportJob.State.QUEUED, ExportJob.State.RUNNING],
+    ).first()
+    if same:
+        return same
     ids = list(matching_replies(user=by, session=session, query=query).values_list("pk", flat=True))
     size = settings.EXPORT_CHUNK_SIZE
     chunks = [ids[i : i + size] for i in range(0, len(ids), size)]

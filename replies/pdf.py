@@ -109,6 +109,9 @@ def pdf_queue(*, reply: Reply, by=None, send: bool = True) -> LetterPdf:
     (``send=False``: the caller renders it itself)."""
     if not reply.is_signed:
         raise ValueError("only signed replies have official PDFs")
+    # Two requests at once (a double-clicked re-render) queue one after the other, never
+    # colliding on the generation number.
+    Reply.objects.select_for_update().filter(pk=reply.pk).exists()
     generation = (reply.pdfs.aggregate(n=Max("generation"))["n"] or 0) + 1
     job = LetterPdf.objects.create(reply=reply, generation=generation, requested_by=by)
     if send:
