@@ -2,6 +2,7 @@ from django.utils.functional import SimpleLazyObject
 
 from .notifications import notifications_unread_count
 from .roles import roles_of
+from .twofactor import two_factor_required
 
 
 def roles(request):
@@ -12,4 +13,8 @@ def roles(request):
         unread = SimpleLazyObject(lambda: notifications_unread_count(user))
     else:
         unread = 0
-    return {"roles": roles_of(user), "unread_notifications": unread}
+    return {
+        "roles": roles_of(user),
+        "unread_notifications": unread,
+        "asks_for_codes": two_factor_required(user),  # signing asks for a fresh code
+    }

@@ -12,6 +12,7 @@ from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
 
 from . import audit
+from .twofactor import has_device, two_factor_required
 
 
 class DefaultLanguageMiddleware:
@@ -148,3 +149,21 @@ class AuditMiddleware:
                 detail=f"{request.method} {request.path}" + (f": {reason}" if reason else ""),
             )
         return None  # Django answers it with the 403 page as before
+
+
+class TwoFactorRequiredMiddleware:
+    """With JIANYI_REQUIRE_2FA on, a leader or admin who has not given a code this session may
+    only enrol or give one (or log out)."""
+
+    ALLOWED = ("two-factor-setup", "two-factor-qr", "two-factor-verify", "logout", "set_language")
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if not _sessionless(request) and two_factor_required(request.user) and not request.user.is_verified():
+            allowed = {reverse(name) for name in self.ALLOWED}
+            if request.path not in allowed:
+                target = "two-factor-verify" if has_device(request.user) else "two-factor-setup"
+                return redirect(f"{reverse(target)}?next={request.get_full_path()}")
+        return self.get_response(request)

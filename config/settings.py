@@ -29,6 +29,8 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django_filters",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "accounts",
     "proposals",
     "replies",
@@ -43,11 +45,13 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "accounts.middleware.PrivateCacheMiddleware",
     "accounts.middleware.AuditMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "accounts.middleware.SessionLimitMiddleware",
     "accounts.middleware.PasswordChangeRequiredMiddleware",
+    "accounts.middleware.TwoFactorRequiredMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "accounts.middleware.PermissionsPolicyMiddleware",
@@ -93,6 +97,9 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
     {"NAME": "accounts.passwords.CharacterClassesValidator", "OPTIONS": {"min_classes": 3}},
 ]
+# Two-factor login (TOTP) for bureau leaders (who sign) and admins; signing asks a fresh code.
+REQUIRE_2FA = env_bool("JIANYI_REQUIRE_2FA", default=False)
+OTP_TOTP_ISSUER = "建议办理"
 # Days after which a password must be changed; 0 = never (set 90 for the 等保 choice).
 PASSWORD_MAX_AGE_DAYS = env_int("JIANYI_PASSWORD_MAX_AGE_DAYS", 0)
 

@@ -62,6 +62,7 @@ class AssignForm(forms.Form):
 class TransitionForm(forms.Form):
     note = forms.CharField(label=_("说明"), required=False, max_length=NOTE_MAX, widget=forms.Textarea)
     new_bureau = forms.ModelChoiceField(label=_("改由"), queryset=Organization.objects.none(), required=False)
+    code = forms.CharField(label=_("动态口令"), required=False, max_length=6)
     new_date = forms.DateField(
         label=_("日期"), required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
     )

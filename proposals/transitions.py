@@ -78,6 +78,7 @@ class Transition:
     asks_for_date: bool = False  # the service takes ``new_date``
     date_label: str = ""  # the date field's label (lazy text)
     date_required: bool = False
+    asks_for_code: bool = False  # a fresh two-factor code, when two-factor login is on
     danger: bool = False
     confirm: str = ""  # irreversible: the page asks this before posting (lazy text)
     # Offered on the pages and run by the transition view; False for steps another service
@@ -136,7 +137,7 @@ class Transition:
                 % {"state": assignment.get_state_display(), "action": self.label}
             )
 
-    def run(self, *, assignment: Assignment, by, note: str = "", new_bureau=None, new_date=None):
+    def run(self, *, assignment: Assignment, by, note: str = "", new_bureau=None, new_date=None, code=""):
         """Call the service with the inputs this transition takes (what a view posts)."""
         kwargs = {}
         if self.takes_note:
@@ -145,6 +146,8 @@ class Transition:
             kwargs["new_bureau"] = new_bureau
         if self.asks_for_date:
             kwargs["new_date"] = new_date
+        if self.asks_for_code:
+            kwargs["code"] = code
         return self.service(assignment=assignment, by=by, **kwargs)
 
     # --- the steps every service takes, inside its transaction ----------------------------------

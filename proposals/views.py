@@ -157,6 +157,7 @@ def assignment_transition(request, pk, action):
             note=form.cleaned_data["note"],
             new_bureau=form.cleaned_data["new_bureau"],
             new_date=form.cleaned_data["new_date"],
+            code=form.cleaned_data["code"],
         )
     except WorkflowError as error:
         if just_done(assignment, transition, request.user):  # a double click: the first one did it

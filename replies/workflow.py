@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy
 from accounts.audit import audit_record
 from accounts.models import AuditRecord
 from accounts.roles import roles_of
+from accounts.twofactor import code_ok, two_factor_required
 from proposals.deadlines import rehandling_deadline, release_deadline
 from proposals.errors import WorkflowError
 from proposals.events import event_record
@@ -55,7 +56,7 @@ RETURN = Transition(
     note=Note.REQUIRED, note_hint=gettext_lazy("请填写退回理由（必填）"), danger=True,
 )
 SIGN = Transition(
-    A.SIGN, frozenset({S.IN_REVIEW}), S.SIGNED, leads, role=LEAD,
+    A.SIGN, frozenset({S.IN_REVIEW}), S.SIGNED, leads, role=LEAD, asks_for_code=True,
     confirm=gettext_lazy("签发后答复即编号定稿，不能再修改。确定签发吗？"),
 )
 SEND = Transition(
@@ -68,7 +69,7 @@ NEW_ROUND = Transition(
     danger=True,
 )
 SEND_OPINION = Transition(
-    A.SEND_OPINION, frozenset({S.DRAFTING}), S.OPINION_SENT, leads, role=ASSISTING,
+    A.SEND_OPINION, frozenset({S.DRAFTING}), S.OPINION_SENT, leads, role=ASSISTING, asks_for_code=True,
     confirm=gettext_lazy("协办意见签发送出后不能再修改。确定送出吗？"),
 )
 
@@ -190,12 +191,21 @@ def _seal_reply(reply: Reply, *, by, signed_on: datetime.date) -> Reply:
     return reply
 
 
+def _fresh_code(by, code: str) -> None:
+    """With two-factor login on, signing needs a code given now, not only at login."""
+    if two_factor_required(by) and code_ok(by, code) is None:
+        raise WorkflowError(_("签发须输入身份验证器上的动态口令；口令不正确或已使用过，请输入新的口令。"))
+
+
 @SIGN.implemented_by
-def reply_sign(*, assignment: Assignment, by, signed_on: datetime.date | None = None) -> Reply:
+def reply_sign(
+    *, assignment: Assignment, by, signed_on: datetime.date | None = None, code: str = ""
+) -> Reply:
     """Sign the current reply, number it in this same transaction and queue its PDF (rendered by
     a worker after commit). The cc list is frozen from here."""
     with transaction.atomic():
         assignment, _note = SIGN.begin(assignment, by)
+        _fresh_code(by, code)
         reply = _seal_reply(current_reply(assignment), by=by, signed_on=signed_on or timezone.localdate())
         # In this transaction: the record commits with the number or not at all.
         audit_record(action=AuditRecord.Action.SIGN, user=by, obj=reply, detail=reply.document_number)
@@ -234,10 +244,11 @@ def reply_new_round(*, assignment: Assignment, by, reason: str) -> Reply:
 
 @SEND_OPINION.implemented_by
 def opinion_send(
-    *, assignment: Assignment, by, signed_on: datetime.date | None = None
+    *, assignment: Assignment, by, signed_on: datetime.date | None = None, code: str = ""
 ) -> CoHandlingOpinion:
     with transaction.atomic():
         assignment, _note = SEND_OPINION.begin(assignment, by)
+        _fresh_code(by, code)
         opinion = current_opinion(assignment)
         if not opinion.body.strip():
             raise WorkflowError(_("协办意见正文为空，不能送出。"))
