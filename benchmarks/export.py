@@ -26,11 +26,21 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 os.environ.setdefault("DJANGO_MEDIA_ROOT", str(Path(tempfile.gettempdir()) / "jianyi-bench-media"))
 
 
+# The benchmark's own Celery queue: it never touches another run's tasks, and never flushes a
+# Redis database it shares with others.
+QUEUE = os.environ.setdefault("JIANYI_CELERY_QUEUE", f"jianyi-bench-{os.getpid()}")
+
+
 def ensure_database():
+    """Create the database DATABASE_URL names, on the server it names, if it is missing."""
+    from urllib.parse import urlparse
+
     import psycopg
 
-    name = os.environ["DATABASE_URL"].rsplit("/", 1)[1]
-    with psycopg.connect("postgresql://postgres@127.0.0.1:5432/postgres", autocommit=True) as conn:
+    url = urlparse(os.environ["DATABASE_URL"])
+    name = url.path.lstrip("/")
+    server = url._replace(path="/postgres").geturl().replace("postgres://", "postgresql://", 1)
+    with psycopg.connect(server, autocommit=True) as conn:
         if not conn.execute("select 1 from pg_database where datname = %s", [name]).fetchone():
             conn.execute(f'create database "{name}"')
 
@@ -111,7 +121,7 @@ def run_export(session, workers: int, log_dir: Path) -> float:
     from replies import exports
     from replies.models import ExportJob, LetterPdf
 
-    redis.Redis.from_url(os.environ["REDIS_URL"]).flushdb()
+    redis.Redis.from_url(os.environ["REDIS_URL"]).delete(QUEUE)  # only this run's queue
     LetterPdf.objects.all().delete()
     shutil.rmtree(Path(os.environ["DJANGO_MEDIA_ROOT"]) / "letters", ignore_errors=True)
     procs = start_workers(workers, log_dir)

@@ -2,10 +2,12 @@
 line of the error carries too, so a user's report can be found in the log."""
 
 import logging
+import sys
 import uuid
 
 from django.core.exceptions import PermissionDenied, SuspiciousOperation
-from django.http import Http404, HttpResponseServerError
+from django.db import InterfaceError, OperationalError
+from django.http import Http404, HttpResponse, HttpResponseServerError
 from django.shortcuts import render
 from django.template.loader import get_template
 
@@ -27,6 +29,12 @@ class RequestIdMiddleware:
     def process_exception(self, request, exception):
         if isinstance(exception, (Http404, PermissionDenied, SuspiciousOperation)):
             return None  # answered by their own pages, not errors of the server
+        if isinstance(exception, (OperationalError, InterfaceError)):
+            # The database is restarting or out of reach: say so, and let the next request
+            # reconnect (CONN_HEALTH_CHECKS drops the broken connection).
+            log.error("request %s: database unavailable: %s", getattr(request, "id", "-"), exception)
+            html = get_template("503.html").render({"request_id": getattr(request, "id", "")})
+            return HttpResponse(html, status=503, headers={"Retry-After": "30"})
         log.error("request %s %s %s failed", getattr(request, "id", "-"), request.method, request.path, exc_info=exception)
 
 
@@ -36,5 +44,7 @@ def bad_request(request, exception=None):
 
 def server_error(request):
     # No context processors: the failure may be in them (or in the database they read).
-    html = get_template("500.html").render({"request_id": getattr(request, "id", "")})
-    return HttpResponseServerError(html)
+    context = {"request_id": getattr(request, "id", "")}
+    if isinstance(sys.exc_info()[1], (OperationalError, InterfaceError)):  # e.g. in a middleware
+        return HttpResponse(get_template("503.html").render(context), status=503, headers={"Retry-After": "30"})
+    return HttpResponseServerError(get_template("500.html").render(context))

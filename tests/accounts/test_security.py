@@ -193,3 +193,24 @@ def test_error_pages_are_chinese_and_a_server_error_shows_its_id(client, setting
     html = response.content.decode()
     assert response.status_code == 500 and "系统出错" in html and "secret internals" not in html
     assert response["X-Request-ID"] in html
+
+
+def test_a_database_outage_gets_a_clear_503_and_the_next_request_works(walter, monkeypatch):
+    from django.db import OperationalError
+
+    import proposals.views
+
+    real = proposals.views.home_work
+
+    def down(user):
+        raise OperationalError("server closed the connection unexpectedly")
+
+    client = Client(raise_request_exception=False)
+    client.force_login(walter)
+    monkeypatch.setattr(proposals.views, "home_work", down)
+    response = client.get("/")
+    html = response.content.decode()
+    assert response.status_code == 503 and "数据库正在维护或暂时无法连接" in html
+    assert response["Retry-After"] == "30" and "server closed" not in html
+    monkeypatch.setattr(proposals.views, "home_work", real)
+    assert client.get("/").status_code == 200
