@@ -254,6 +254,7 @@ PDF_LEASE_SECONDS = env_int("JIANYI_PDF_LEASE_SECONDS", 300)
 EXPORT_CHUNK_SIZE = env_int("JIANYI_EXPORT_CHUNK_SIZE", 10)
 CELERY_BEAT_SCHEDULE = {
     "sweep-pdf-jobs": {"task": "replies.tasks.sweep_pdf_jobs", "schedule": 60.0},
+    "sweep-exports": {"task": "replies.tasks.sweep_exports", "schedule": 60.0},
     "send-reminders": {"task": "proposals.tasks.send_reminders", "schedule": crontab(hour=8, minute=0)},
 }
 

@@ -59,24 +59,28 @@ def export_start(*, by, session: Session, query: str = "") -> ExportJob:
         return same
     ids = list(matching_replies(user=by, session=session, query=query).values_list("pk", flat=True))
     size = settings.EXPORT_CHUNK_SIZE
-    chunks = [ids[i : i + size] for i in range(0, len(ids), size)]
+    count = -(-len(ids) // size)
     with transaction.atomic():
         job = ExportJob.objects.create(
             requested_by=by, session=session, query=query[:1000], reply_ids=ids, total=len(ids),
-            chunks_total=len(chunks),
+            chunks_total=count, chunk_size=size, heartbeat_at=timezone.now(),
         )
-        transaction.on_commit(lambda: _dispatch(job.pk, chunks))
+        transaction.on_commit(lambda: _dispatch(job.pk, list(range(count))))
     return job
 
 
-def _dispatch(export_id: int, chunks: list[list[int]]) -> None:
+def chunk_ids(job: ExportJob, index: int) -> list[int]:
+    return job.reply_ids[index * job.chunk_size : (index + 1) * job.chunk_size]
+
+
+def _dispatch(export_id: int, indexes: list[int]) -> None:
     from .tasks import export_assemble, export_render_chunk
 
     ExportJob.objects.filter(pk=export_id).update(state=ExportJob.State.RUNNING)
-    if not chunks:
+    if not indexes:
         export_assemble.delay(export_id)
-    for chunk in chunks:
-        export_render_chunk.delay(export_id, chunk)
+    for index in indexes:
+        export_render_chunk.delay(export_id, index)
 
 
 def _ensure_pdf(reply: Reply, *, wait_seconds: float = 120) -> None:
@@ -103,28 +107,88 @@ def _ensure_pdf(reply: Reply, *, wait_seconds: float = 120) -> None:
     raise TimeoutError(_("等待答复 %(id)s 的 PDF 超时") % {"id": reply.pk})
 
 
-def export_render_chunk(export_id: int, reply_ids: list[int]) -> None:
-    replies = Reply.objects.filter(pk__in=reply_ids).select_related("bureau", "signer")
+def _progress(job_id: int, reply_ids: list[int]) -> None:
+    """Record how many of the job's replies have a PDF now: each counts once, however often a
+    chunk is run again, and the time shows the sweep that a worker is alive."""
+    done = LetterPdf.objects.filter(reply_id__in=reply_ids, state=LetterPdf.State.DONE).values("reply").distinct()
+    ExportJob.objects.filter(pk=job_id).update(rendered=done.count(), heartbeat_at=timezone.now())
+
+
+def export_render_chunk(export_id: int, index: int) -> None:
+    job = ExportJob.objects.get(pk=export_id)
+    if job.state in (ExportJob.State.DONE, ExportJob.State.FAILED) or index in job.done_chunks:
+        return  # a duplicate delivery, or a chunk the sweep sent again that had finished
+    replies = Reply.objects.filter(pk__in=chunk_ids(job, index)).select_related("bureau", "signer")
     try:
         for reply in replies:
             _ensure_pdf(reply)
-            ExportJob.objects.filter(pk=export_id).update(rendered=F("rendered") + 1)
+            _progress(export_id, job.reply_ids)
     except Exception as error:
         ExportJob.objects.filter(pk=export_id).update(
             state=ExportJob.State.FAILED, error=f"{type(error).__name__}: {error}"[:2000]
         )
-    _chunk_finished(export_id)
+    _chunk_finished(export_id, index)
 
 
-def _chunk_finished(export_id: int) -> None:
+def _chunk_finished(export_id: int, index: int) -> None:
     from .tasks import export_assemble
 
     with transaction.atomic():
         job = ExportJob.objects.select_for_update().get(pk=export_id)
-        job.chunks_done += 1
-        job.save(update_fields=["chunks_done"])
+        if index in job.done_chunks:
+            return
+        job.done_chunks = sorted([*job.done_chunks, index])
+        job.chunks_done = len(job.done_chunks)
+        job.save(update_fields=["done_chunks", "chunks_done"])
         if job.chunks_done == job.chunks_total and job.state != ExportJob.State.FAILED:
             transaction.on_commit(lambda: export_assemble.delay(export_id))
+
+
+MAX_REDISPATCHES = 3
+TEMP_MAX_AGE_SECONDS = 3600
+
+
+def export_sweep(*, now=None) -> int:
+    """Send again the chunks of exports whose workers went quiet for longer than the lease
+    (a worker died: its message would otherwise wait for the broker's hour-long visibility
+    timeout), fail an export that keeps stalling, and remove half-written temp files. Returns
+    how many chunks were sent again."""
+    from .tasks import export_assemble, export_render_chunk
+
+    now = now or timezone.now()
+    quiet = now - datetime.timedelta(seconds=settings.PDF_LEASE_SECONDS)
+    sent = 0
+    for job in ExportJob.objects.filter(state=ExportJob.State.RUNNING, heartbeat_at__lt=quiet):
+        missing = [i for i in range(job.chunks_total) if i not in job.done_chunks]
+        if job.redispatches >= MAX_REDISPATCHES:
+            ExportJob.objects.filter(pk=job.pk).update(
+                state=ExportJob.State.FAILED, finished_at=now,
+                error=_("导出中断：处理导出的后台进程多次中断，请重试。"),
+            )
+            continue
+        ExportJob.objects.filter(pk=job.pk).update(redispatches=F("redispatches") + 1, heartbeat_at=now)
+        for index in missing:
+            export_render_chunk.delay(job.pk, index)
+            sent += 1
+        if not missing:  # every chunk was done but the ZIP never came
+            export_assemble.delay(job.pk)
+    _sweep_temp_files(now)
+    return sent
+
+
+def _sweep_temp_files(now) -> None:
+    for folder in ("exports", "letters"):
+        root = media_path(folder)
+        if not root.exists():
+            continue
+        for temp in root.rglob(".tmp-*"):
+            if now.timestamp() - temp.stat().st_mtime > TEMP_MAX_AGE_SECONDS:
+                temp.unlink(missing_ok=True)
+
+
+def export_retry(*, job: ExportJob, by) -> ExportJob:
+    """A failed export, asked for again with the same session and filters."""
+    return export_start(by=by, session=job.session, query=job.query)
 
 
 def _index_xlsx(rows: list[list]) -> bytes:
@@ -201,7 +265,7 @@ def export_run_here(*, by, session: Session, query: str = "", progress=None) -> 
         _ensure_pdf(reply)
         if progress:
             progress(done, len(ids))
-    ExportJob.objects.filter(pk=job.pk).update(rendered=len(ids), chunks_done=1)
+    ExportJob.objects.filter(pk=job.pk).update(rendered=len(ids), chunks_done=1, done_chunks=[0])
     return export_assemble(job.pk)
 
 

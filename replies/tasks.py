@@ -33,8 +33,13 @@ def sweep_pdf_jobs():
 
 
 @shared_task(acks_late=True)
-def export_render_chunk(export_id: int, reply_ids: list[int]):
-    exports.export_render_chunk(export_id, reply_ids)
+def export_render_chunk(export_id: int, index: int):
+    exports.export_render_chunk(export_id, index)
+
+
+@shared_task
+def sweep_exports():
+    return exports.export_sweep()
 
 
 @shared_task(acks_late=True)

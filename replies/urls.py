@@ -16,6 +16,7 @@ urlpatterns = [
     path("exports/<int:pk>/", views.export_detail, name="export-detail"),
     path("exports/<int:pk>/status/", views.export_status, name="export-status"),
     path("exports/<int:pk>/download/", views.export_download, name="export-download"),
+    path("exports/<int:pk>/retry/", views.export_retry, name="export-retry"),
     path("my/proposals/", views.my_proposals, name="my-proposals"),
     path("my/proposals/<int:pk>/", views.my_proposal, name="my-proposal"),
     path("replies/<int:pk>/evaluate/", views.evaluation_new, name="evaluation-new"),

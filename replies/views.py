@@ -302,6 +302,18 @@ def export_status(request, pk):
 
 
 @login_required
+@require_POST
+def export_retry(request, pk):
+    job = export_get_for(request.user, pk)
+    _require_exporter(request.user)
+    if job.state != ExportJob.State.FAILED:
+        return redirect("export-detail", pk=job.pk)
+    new = exports.export_retry(job=job, by=request.user)
+    messages.success(request, _("已重新开始导出。"))
+    return redirect("export-detail", pk=new.pk)
+
+
+@login_required
 def export_download(request, pk):
     job = export_get_for(request.user, pk)
     if job.state != ExportJob.State.DONE or not export_still_readable(request.user, job):

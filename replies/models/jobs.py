@@ -81,6 +81,12 @@ class ExportJob(models.Model):
     rendered = models.PositiveIntegerField(default=0)
     chunks_total = models.PositiveIntegerField(default=0)
     chunks_done = models.PositiveIntegerField(default=0)
+    # Which chunks (by index) are finished, when a worker last showed signs of life, and how
+    # often the sweep has sent unfinished chunks again after their worker died.
+    chunk_size = models.PositiveIntegerField(default=10)
+    done_chunks = models.JSONField(default=list)
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+    redispatches = models.PositiveSmallIntegerField(default=0)
     file_path = models.CharField(max_length=300, blank=True)
     size = models.PositiveBigIntegerField(null=True, blank=True)
     error = models.TextField(blank=True)
