@@ -11,7 +11,8 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
 RUN apt-get update \
  && apt-get install -y --no-install-recommends \
       fonts-noto-cjk fonts-noto-cjk-extra texlive-lang-chinese fonts-arphic-gkai00mp \
-      fonts-lxgw-wenkai libharfbuzz-subset0 libpango-1.0-0 libpangoft2-1.0-0 gettext \
+      fonts-lxgw-wenkai fonts-hanazono libharfbuzz-subset0 libpango-1.0-0 libpangoft2-1.0-0 \
+      gettext \
  && rm -rf /var/lib/apt/lists/*
 
 WORKDIR /app

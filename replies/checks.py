@@ -86,3 +86,17 @@ def check_font_subsetting(app_configs=None, **kwargs):
             id="replies.W001",
         )
     ]
+
+
+@register(Tags.compatibility)
+def check_rare_character_font(app_configs=None, **kwargs):
+    if fonts.extension_font() is not None:
+        return []
+    return [
+        Warning(
+            "No font for the ideographs beyond Noto CJK (CJK Extension B-F, such as 𠀀 in a "
+            "name) was found: letters cannot print them.",
+            hint="Install the Debian package fonts-hanazono.",
+            id="replies.W002",
+        )
+    ]

@@ -18,6 +18,8 @@ from proposals.errors import ConflictError, WorkflowError
 from proposals.models import Assignment
 from proposals.transitions import may_draft, works_on
 
+from . import pdf
+from .letter import uncovered_characters
 from .letter.data import CcRecipient
 from .models import CoHandlingOpinion, Reply, ReplyCc
 from .selectors import current_opinion, current_reply
@@ -222,6 +224,12 @@ def opinion_save_draft(
     return opinion
 
 
+def undrawable_message(characters: list[str]) -> str:
+    shown = "、".join(f"「{c}」（U+{ord(c):04X}）" for c in characters[:10])
+    more = _("等 %(n)s 个") % {"n": len(characters)} if len(characters) > 10 else ""
+    return _("有字体无法显示的字符：%(chars)s%(more)s，请改用规范汉字或文字说明") % {"chars": shown, "more": more}
+
+
 def reply_ready_problems(reply: Reply) -> list[str]:
     problems = []
     if not reply.body.strip():
@@ -230,6 +238,18 @@ def reply_ready_problems(reply: Reply) -> list[str]:
         problems.append(_("未选择类别标记"))
     if not reply.contact_name.strip() or not reply.contact_phone.strip():
         problems.append(_("未填写联系人或联系电话"))
+    # Every character is checked against the font that will draw it: never a silent box.
+    undrawable = uncovered_characters(pdf.live_reply_letter(reply))
+    if undrawable:
+        problems.append(undrawable_message(undrawable))
+    return problems
+
+
+def opinion_ready_problems(opinion: CoHandlingOpinion) -> list[str]:
+    problems = [] if opinion.body.strip() else [_("协办意见正文为空")]
+    undrawable = uncovered_characters(pdf.opinion_letter(opinion))
+    if undrawable:
+        problems.append(undrawable_message(undrawable))
     return problems
 
 

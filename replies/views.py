@@ -36,7 +36,7 @@ from .forms import (
     PaperEvaluationForm,
     ReplyDraftForm,
 )
-from .letter import render_letter_pdf
+from .letter import render_letter_pdf, uncovered_characters
 from .models import Evaluation, ExportJob, LetterPdf
 from .selectors import (
     current_opinion,
@@ -65,6 +65,13 @@ def _show_refusal(form, error: WorkflowError):
     form.data = form.data.copy()
     form.data["version"] = error.current.version
     return error.current
+
+
+def _warn_undrawable(request, letter) -> None:
+    """Tell the clerk now, while drafting, about characters no font can print (signing refuses them)."""
+    undrawable = uncovered_characters(letter)
+    if undrawable:
+        messages.warning(request, drafts.undrawable_message(undrawable) + _("；签发前须修改。"))
 
 
 def _cc_text(reply) -> str:
@@ -100,6 +107,7 @@ def reply_edit(request, pk):
                 conflict = _show_refusal(form, error)
             else:
                 messages.success(request, _("答复稿已保存。"))
+                _warn_undrawable(request, pdf.live_reply_letter(reply))
                 return redirect("reply-edit", pk=assignment.pk)
     else:
         initial = {**model_to_dict(reply, fields=REPLY_FIELDS), "version": reply.version, "cc_text": _cc_text(reply)}
@@ -130,6 +138,7 @@ def opinion_edit(request, pk):
                 conflict = _show_refusal(form, error)
             else:
                 messages.success(request, _("协办意见已保存。"))
+                _warn_undrawable(request, pdf.opinion_letter(opinion))
                 return redirect("opinion-edit", pk=assignment.pk)
     else:
         initial = {**model_to_dict(opinion, fields=OPINION_FIELDS), "version": opinion.version}

@@ -36,7 +36,7 @@ from proposals.transitions import (
 )
 
 from . import pdf
-from .drafts import opinion_start, reply_ready_problems, reply_start
+from .drafts import opinion_ready_problems, opinion_start, reply_ready_problems, reply_start
 from .letter.data import CcRecipient, cc_line
 from .models import CoHandlingOpinion, LetterPdf, Reply
 from .numbering import format_document_number, next_document_seq
@@ -250,8 +250,9 @@ def opinion_send(
         assignment, _note = SEND_OPINION.begin(assignment, by)
         _fresh_code(by, code)
         opinion = current_opinion(assignment)
-        if not opinion.body.strip():
-            raise WorkflowError(_("协办意见正文为空，不能送出。"))
+        problems = opinion_ready_problems(opinion)
+        if problems:
+            raise WorkflowError(_("协办意见尚不能送出：") + "；".join(problems) + "。")
         opinion.seal(by=by, signed_on=signed_on or timezone.localdate())
         SEND_OPINION.move(assignment, by=by)
     return opinion

@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # Installs the Debian packages the app needs, when they are missing.
-#   run:  CJK fonts for the official letters, HarfBuzz subsetting (PDFs in ~0.5 s instead of
+#   run:  CJK fonts for the official letters (fonts-hanazono: ideographs beyond Noto CJK, CJK
+#         Extension B-F, for rare names), HarfBuzz subsetting (PDFs in ~0.5 s instead of
 #         ~12 s), gettext for the English translation.
 #   test: also Chromium and its driver for the browser tests, poppler for looking at PDFs.
 # Usage: scripts/install-system-packages.sh run|test
 set -euo pipefail
-RUN_PACKAGES="fonts-noto-cjk fonts-noto-cjk-extra texlive-lang-chinese fonts-arphic-gkai00mp fonts-lxgw-wenkai libharfbuzz-subset0 gettext"
+RUN_PACKAGES="fonts-noto-cjk fonts-noto-cjk-extra texlive-lang-chinese fonts-arphic-gkai00mp fonts-lxgw-wenkai fonts-hanazono libharfbuzz-subset0 gettext"
 TEST_PACKAGES="$RUN_PACKAGES chromium chromium-driver poppler-utils"
 case "${1:-run}" in
   run) wanted=$RUN_PACKAGES ;;

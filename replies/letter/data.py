@@ -43,10 +43,15 @@ class LetterData:
     contact_phone: str = ""
     disclosure_note: str = ""  # e.g. 此件主动公开
     cc: tuple[CcRecipient, ...] = field(default_factory=tuple)
+    # Names the title must never break inside, besides the letter's own bureaus and cc
+    # recipients (which it never breaks anyway): other bureaus, places, programmes it mentions.
+    title_words: tuple[str, ...] = ()
 
     def __post_init__(self):
         if self.kind not in ("reply", "opinion"):
             raise ValueError(f"kind must be 'reply' or 'opinion', not {self.kind!r}")
+        if not isinstance(self.title_words, tuple):  # a list from a JSON snapshot
+            object.__setattr__(self, "title_words", tuple(self.title_words))
 
 
 def cc_line(cc: tuple[CcRecipient, ...] | list[CcRecipient]) -> str:

@@ -11,7 +11,14 @@ For each role the letter uses a *stack* of files, tried character by character:
    ``仿宋_GB2312.ttf``, ``FangSong_GB2312.TTF`` and ``FZXBSJW--GB1-0.ttf`` all match);
 2. the first free Debian font of the role that is installed (``FREE_FONTS``);
 3. a wide fallback (Noto Serif/Sans CJK SC, ``WIDE_FONTS``) so that names outside GB2312
-   (喆 犇 堃) print with a real glyph instead of an empty box.
+   (喆 犇 堃) print with a real glyph instead of an empty box;
+4. for the rare ideographs Noto lacks (CJK Extension B to F, 𠀀), ``EXTENSION_FONTS``
+   (HanaMinB), the same for every role: ``print_stacks()`` is ``font_stacks()`` plus that one.
+
+A character counts as covered by a face only when the face draws it right: ``WRONG_GLYPHS``
+lists the characters some faces map to another character's glyph (Fandol prints ￥ as $). Such
+a character is cut out of the face's ``cmap`` before WeasyPrint gets the face, so it prints from
+the next face of the stack, and ``uncovered()`` does not count the face for it.
 
 Every file is declared with ``@font-face`` under a family name of our own ("Jianyi …"): if the
 name equalled an installed family, fontconfig would use the system copy instead. From a font
@@ -25,6 +32,7 @@ once per set of files (fonts are read and registered at parse time, not per rend
 import atexit
 import bisect
 import hashlib
+import io
 import os
 import re
 import shutil
@@ -124,6 +132,10 @@ FREE_FONTS = {
     ],
 }
 _SERIF_WIDE = [_NOTO / "NotoSerifCJK-Regular.ttc", _NOTO / "NotoSansCJK-Regular.ttc"]
+# Last in every role's stack: CJK Extension B-F (60,000 ideographs, 𠀀 U+20000 on), a Mincho
+# (宋体-like) design. Not HanaMinA or BabelStone Han: they also map emoji and private-use code
+# points, which would then print as whatever those fonts happen to draw there.
+EXTENSION_FONTS = [_TRUETYPE / "hanazono" / "HanaMinB.ttf"]  # fonts-hanazono
 WIDE_FONTS = {
     "fang": _SERIF_WIDE,
     "kai": _SERIF_WIDE,
@@ -132,8 +144,22 @@ WIDE_FONTS = {
     "xbs": [_NOTO / "NotoSerifCJK-Bold.ttc", *_SERIF_WIDE],
 }
 
-# A font "can print Chinese" when it has these (common characters, all in GB2312).
+# A font "can print Chinese" when it has these (common characters, all in GB2312); an
+# extension font when it has these (CJK Extension B, C, E).
 _CJK_PROBE = "中国人民代表建议答复"
+_EXTENSION_PROBE = "\U00020000\U0002a700\U0002b820"
+
+# Characters a face maps to a glyph of another character, by PostScript name prefix. Found by
+# drawing the full-width forms (U+FF01-FF5E, U+FFE0-FFE6) of every Fandol face next to Noto
+# CJK SC and comparing outlines and advances: in all of them ￥ (U+FFE5, full-width yuan) is the
+# dollar sign $ (their glyph for Adobe-GB1 CID 265), and ￣ (U+FFE3, full-width macron) a short
+# dash at mid height that reads as a hyphen. Other differences are design, not meaning (～ sits
+# high in FandolKai/Hei/Song, － is short, ￠ is narrow in FandolFang) and are left alone.
+WRONG_GLYPHS = {"Fandol": "\uffe5\uffe3"}
+# Private-use code points mean what the system that typed them agreed with its own fonts (a
+# 造字 in an office's font, GB18030 characters of old systems): whatever glyph a font of ours
+# has there is not the author's character, so they are never covered.
+PRIVATE_USE = ((0xE000, 0xF8FF), (0xF0000, 0xFFFFD), (0x100000, 0x10FFFD))
 # How a collection names its Simplified Chinese face: NotoSerifCJKsc-Bold, "Noto Sans CJK SC".
 _SIMPLIFIED_FACE = re.compile(r"CJKsc|(?<![A-Za-z])SC(?![A-Za-z])|GB|Hans|简")
 
@@ -164,6 +190,25 @@ class FontFile:
     @property
     def is_collection(self) -> bool:
         return self.path.suffix.lower() in (".ttc", ".otc")
+
+    @property
+    def wrong_glyphs(self) -> str:
+        """The characters this face maps to a wrong glyph (``WRONG_GLYPHS``)."""
+        return "".join(
+            chars
+            for prefix, chars in WRONG_GLYPHS.items()
+            if self.postscript_name.startswith(prefix)
+        )
+
+    def draws(self, char: str) -> bool:
+        """Whether this face prints ``char`` with a glyph of its own, and the right one."""
+        known = _covered.get((self.key, char))
+        if known is None:
+            known = _covered[(self.key, char)] = (
+                bool(_coverage(self.path, self.index, self.stamp).glyph(char))
+                and char not in self.wrong_glyphs
+            )
+        return known
 
 
 def _normalise(name: str) -> str:
@@ -220,7 +265,7 @@ class CmapCoverage:
             offset, self.format = found[12], 12
             count = struct.unpack_from(">L", cmap, offset + 12)[0]
             groups = struct.unpack_from(f">{3 * count}L", cmap, offset + 16)
-            self.starts, self.ends = groups[0::3], groups[1::3]
+            self.starts, self.ends, self.first_glyphs = groups[0::3], groups[1::3], groups[2::3]
         elif 4 in found:
             offset, self.format = found[4], 4
             segments = struct.unpack_from(">H", cmap, offset + 6)[0] // 2
@@ -232,28 +277,35 @@ class CmapCoverage:
             self.ranges = struct.unpack_from(f">{segments}H", cmap, self.ranges_at)
             self.cmap = cmap
 
-    def __call__(self, char: str) -> bool:
+    def glyph(self, char: str) -> int:
+        """The glyph id ``char`` maps to; 0 (.notdef) when the font has none."""
         code = ord(char)
         if self.format == 0:
-            return False
+            return 0
         seg = bisect.bisect_left(self.ends, code)
         if seg == len(self.ends) or self.starts[seg] > code:
-            return False
+            return 0
         if self.format == 12:
-            return True
+            return self.first_glyphs[seg] + code - self.starts[seg]
         if self.ranges[seg] == 0:
-            return (code + self.deltas[seg]) & 0xFFFF != 0
+            return (code + self.deltas[seg]) & 0xFFFF
         at = self.ranges_at + 2 * seg + self.ranges[seg] + 2 * (code - self.starts[seg])
         glyph = struct.unpack_from(">H", self.cmap, at)[0]
-        return glyph != 0 and (glyph + self.deltas[seg]) & 0xFFFF != 0
+        return (glyph + self.deltas[seg]) & 0xFFFF if glyph else 0
+
+    def __call__(self, char: str) -> bool:
+        return self.glyph(char) != 0
 
     def covers(self, text: str) -> bool:
         return all(self(char) for char in text)
 
 
 @cache
-def _inspect(path: Path, stamp: tuple[int, int]) -> tuple[int, str, bool] | None:
-    """(face index, PostScript name, prints Chinese) for the face we would use, or None.
+def _inspect(
+    path: Path, stamp: tuple[int, int], probe: str = _CJK_PROBE
+) -> tuple[int, str, bool] | None:
+    """(face index, PostScript name, has every character of ``probe``) for the face we would
+    use, or None.
 
     Cached per file version; a file that cannot be read as a font is treated as absent.
     """
@@ -276,16 +328,16 @@ def _inspect(path: Path, stamp: tuple[int, int]) -> tuple[int, str, bool] | None
                     chosen, name = index, face_names[0]
                     break
             cmap = _read_table(file, offsets[chosen], b"cmap")
-            return chosen, name, cmap is not None and CmapCoverage(cmap).covers(_CJK_PROBE)
+            return chosen, name, cmap is not None and CmapCoverage(cmap).covers(probe)
     except (OSError, TTLibError, KeyError, struct.error, AssertionError, IndexError):
         return None
 
 
-def _font_file(path: Path, *, licensed: bool) -> FontFile | None:
+def _font_file(path: Path, *, licensed: bool, probe: str = _CJK_PROBE) -> FontFile | None:
     stamp = _stamp(path)
     if stamp is None:
         return None
-    inspected = _inspect(path, stamp)
+    inspected = _inspect(path, stamp, probe)
     if inspected is None or not inspected[2]:
         return None
     index, name, _ = inspected
@@ -339,8 +391,27 @@ def font_stacks() -> dict[str, tuple[FontFile, ...]]:
     return stacks
 
 
+def extension_font() -> FontFile | None:
+    """The face for ideographs beyond Noto CJK (``EXTENSION_FONTS``), if one is installed."""
+    for path in EXTENSION_FONTS:
+        if (font := _font_file(Path(path), licensed=False, probe=_EXTENSION_PROBE)) is not None:
+            return font
+    return None
+
+
+def print_stacks() -> dict[str, tuple[FontFile, ...]]:
+    """For each role, the faces the letter prints with: the role's stack, then the extension
+    face. A role without a face of its own gets none (it is missing, see ``missing_roles``)."""
+    extension = extension_font()
+    return {
+        role: (*stack, extension) if stack and extension and extension not in stack else stack
+        for role, stack in font_stacks().items()
+    }
+
+
 def font_report() -> dict[str, list[Path]]:
-    """For each role, the font files used, first choice first."""
+    """For each role, its own font files, first choice first (after them every role prints
+    with ``extension_font()``)."""
     return {role: [font.path for font in stack] for role, stack in font_stacks().items()}
 
 
@@ -360,25 +431,58 @@ _covered: dict[tuple[str, str], bool] = {}
 
 
 def first_font_lacks(role: str, text: str) -> set[str]:
-    """The characters of ``text`` that the role's first font has no glyph for (they print
-    from a fallback face)."""
+    """The characters of ``text`` that the role's first font does not draw (they print from a
+    fallback face)."""
     stack = font_stacks()[role]
     if not stack:
         return set(text)
-    font = stack[0]
-    lacking = set()
-    for char in set(text):
-        known = _covered.get((font.key, char))
-        if known is None:
-            known = _covered[(font.key, char)] = _coverage(font.path, font.index, font.stamp)(char)
-        if not known:
-            lacking.add(char)
-    return lacking
+    return {char for char in set(text) if not stack[0].draws(char)}
+
+
+def is_private_use(char: str) -> bool:
+    code = ord(char)
+    return any(low <= code <= high for low, high in PRIVATE_USE)
+
+
+def uncovered(stack: tuple[FontFile, ...], chars) -> list[str]:
+    """The characters of ``chars`` (in their order) that no face of ``stack`` draws."""
+    return [
+        char
+        for char in chars
+        if is_private_use(char) or not any(font.draws(char) for font in stack)
+    ]
+
+
+@cache
+def _horizontal_metrics(path: Path, index: int, stamp: tuple[int, int]) -> tuple[int, int, bytes]:
+    """(units per em, number of advance widths, the hmtx table) of a face."""
+    with path.open("rb") as file:
+        offset = _face_offsets(file)[index]
+        head = _read_table(file, offset, b"head")
+        hhea = _read_table(file, offset, b"hhea")
+        hmtx = _read_table(file, offset, b"hmtx")
+    if not (head and hhea and hmtx):
+        return 1000, 0, b""
+    return struct.unpack_from(">H", head, 18)[0], struct.unpack_from(">H", hhea, 34)[0], hmtx
+
+
+def advance_em(stack: tuple[FontFile, ...], char: str) -> float:
+    """How far ``char`` advances, in em, printed with the first face of ``stack`` that draws it
+    (1 em, an ideograph's width, when none does)."""
+    for font in stack:
+        if font.draws(char):
+            upem, count, hmtx = _horizontal_metrics(font.path, font.index, font.stamp)
+            if not count:
+                break
+            glyph = _coverage(font.path, font.index, font.stamp).glyph(char)
+            advance = struct.unpack_from(">H", hmtx, 4 * min(glyph, count - 1))[0]
+            return advance / upem
+    return 1.0
 
 
 def family_stacks(stacks: dict[str, tuple[FontFile, ...]] | None = None) -> dict[str, str]:
-    """For each role, the CSS ``font-family`` value naming its stack."""
-    stacks = font_stacks() if stacks is None else stacks
+    """For each role, the CSS ``font-family`` value naming the faces it prints with."""
+    stacks = print_stacks() if stacks is None else stacks
     return {
         role: ", ".join(f'"{font.family}"' for font in stack) or "serif"
         for role, stack in stacks.items()
@@ -387,7 +491,7 @@ def family_stacks(stacks: dict[str, tuple[FontFile, ...]] | None = None) -> dict
 
 def font_face_css(stacks: dict[str, tuple[FontFile, ...]] | None = None) -> str:
     """One ``@font-face`` per face used, under our own family names."""
-    stacks = font_stacks() if stacks is None else stacks
+    stacks = print_stacks() if stacks is None else stacks
     seen: dict[str, FontFile] = {}
     for stack in stacks.values():
         for font in stack:
@@ -400,9 +504,116 @@ def font_face_css(stacks: dict[str, tuple[FontFile, ...]] | None = None) -> str:
 
 
 def font_bytes(font: FontFile) -> bytes:
-    """The font program WeasyPrint registers: the file, or one face cut out of a collection."""
+    """The font program WeasyPrint registers: the file, or one face cut out of a collection,
+    without the mappings of its ``wrong_glyphs``."""
     data = font.path.read_bytes()
-    return extract_face(data, font.index) if data[:4] == b"ttcf" else data
+    if data[:4] == b"ttcf":
+        data = extract_face(data, font.index)
+    if font.wrong_glyphs:
+        data = without_mappings(data, font.wrong_glyphs)
+    return data
+
+
+def without_mappings(data: bytes, chars: str) -> bytes:
+    """The font ``data`` with ``chars`` removed from its Unicode ``cmap`` subtables, so that
+    fontconfig and HarfBuzz see the font as not having them. Only ``cmap`` changes; every other
+    table is copied as it is."""
+    num_tables = struct.unpack_from(">H", data, 4)[0]
+    for i in range(num_tables):
+        tag, _, offset, length = struct.unpack_from(">4sLLL", data, 12 + 16 * i)
+        if tag == b"cmap":
+            cmap = bytearray(data[offset : offset + length])
+            break
+    else:
+        return data
+    if all(_unmap_in_place(cmap, ord(char)) for char in chars):
+        # Same size: patch a copy of the file where the table is (a few ms for a Fandol face).
+        patched = bytearray(data)
+        patched[offset : offset + length] = cmap
+        struct.pack_into(">L", patched, 12 + 16 * i + 4, _checksum(bytes(cmap)))
+        return bytes(patched)
+    # A layout the in-place edit does not handle: rebuild the table (~30 ms a Fandol face).
+    from fontTools.ttLib import TTFont
+
+    font = TTFont(io.BytesIO(data), lazy=True)
+    for table in font["cmap"].tables:
+        if table.isUnicode():
+            for char in chars:
+                table.cmap.pop(ord(char), None)
+    return replace_table(data, b"cmap", font["cmap"].compile(font))
+
+
+def _unmap_in_place(cmap: bytearray, code: int) -> bool:
+    """Map ``code`` to glyph 0 (none) in every Unicode subtable of ``cmap``, without changing
+    the table's size; False when a subtable's layout does not allow it."""
+    offsets = set()
+    for i in range(struct.unpack_from(">H", cmap, 2)[0]):
+        platform, encoding, offset = struct.unpack_from(">HHL", cmap, 4 + 8 * i)
+        if (platform, encoding) in CmapCoverage._UNICODE:
+            offsets.add(offset)
+    for offset in sorted(offsets):
+        kind = struct.unpack_from(">H", cmap, offset)[0]
+        if kind == 4:
+            segments = struct.unpack_from(">H", cmap, offset + 6)[0] // 2
+            ends = struct.unpack_from(f">{segments}H", cmap, offset + 14)
+            seg = bisect.bisect_left(ends, code)
+            starts_at = offset + 16 + 2 * segments
+            if seg == segments or struct.unpack_from(">H", cmap, starts_at + 2 * seg)[0] > code:
+                continue  # not mapped here
+            start = struct.unpack_from(">H", cmap, starts_at + 2 * seg)[0]
+            deltas_at = starts_at + 2 * segments
+            ranges_at = deltas_at + 2 * segments
+            range_offset = struct.unpack_from(">H", cmap, ranges_at + 2 * seg)[0]
+            if range_offset:
+                at = ranges_at + 2 * seg + range_offset + 2 * (code - start)
+                struct.pack_into(">H", cmap, at, 0)
+            elif start == code == ends[seg]:
+                struct.pack_into(
+                    ">h", cmap, deltas_at + 2 * seg, -code if code < 0x8000 else 0x10000 - code
+                )
+            else:
+                return False
+        elif kind == 12:
+            count = struct.unpack_from(">L", cmap, offset + 12)[0]
+            groups = struct.unpack_from(f">{3 * count}L", cmap, offset + 16)
+            seg = bisect.bisect_left(groups[1::3], code)
+            if seg == count or groups[3 * seg] > code:
+                continue
+            if groups[3 * seg] != code or groups[3 * seg + 1] != code:
+                return False
+            struct.pack_into(">L", cmap, offset + 16 + 12 * seg + 8, 0)
+        else:
+            return False
+    return True
+
+
+def _sfnt(header: bytes, tables: list[tuple[bytes, int, bytes]]) -> bytes:
+    """A font file from its offset table's first 12 bytes and its (tag, checksum, data)."""
+    directory = bytearray()
+    body = bytearray()
+    position = 12 + 16 * len(tables)
+    for tag, checksum, table in tables:
+        directory += struct.pack(">4sLLL", tag, checksum, position + len(body), len(table))
+        body += table + b"\0" * (-len(table) % 4)
+    return bytes(header[:12]) + bytes(directory) + bytes(body)
+
+
+def _checksum(table: bytes) -> int:
+    padded = table + b"\0" * (-len(table) % 4)
+    return sum(struct.unpack(f">{len(padded) // 4}L", padded)) & 0xFFFFFFFF
+
+
+def replace_table(data: bytes, tag: bytes, table: bytes) -> bytes:
+    """A copy of the (single) font ``data`` with table ``tag`` replaced."""
+    num_tables = struct.unpack_from(">H", data, 4)[0]
+    tables = []
+    for i in range(num_tables):
+        record_tag, checksum, offset, length = struct.unpack_from(">4sLLL", data, 12 + 16 * i)
+        if record_tag == tag:
+            tables.append((tag, _checksum(table), table))
+        else:
+            tables.append((record_tag, checksum, data[offset : offset + length]))
+    return _sfnt(data, tables)
 
 
 def extract_face(collection: bytes, index: int) -> bytes:
@@ -419,15 +630,10 @@ def extract_face(collection: bytes, index: int) -> bytes:
     records = [
         struct.unpack_from(">4sLLL", collection, offset + 12 + 16 * i) for i in range(num_tables)
     ]
-    header = bytearray(collection[offset : offset + 12])
-    directory = bytearray()
-    tables = bytearray()
-    position = 12 + 16 * num_tables
-    for tag, checksum, table_offset, length in records:
-        directory += struct.pack(">4sLLL", tag, checksum, position + len(tables), length)
-        tables += collection[table_offset : table_offset + length]
-        tables += b"\0" * (-length % 4)
-    return bytes(header + directory + tables)
+    return _sfnt(
+        collection[offset : offset + 12],
+        [(tag, checksum, collection[at : at + length]) for tag, checksum, at, length in records],
+    )
 
 
 # --- WeasyPrint objects, one set per process -------------------------------------------------
@@ -508,7 +714,7 @@ def font_stylesheet(stacks: dict[str, tuple[FontFile, ...]] | None = None):
     Parsing it reads and registers the font files, so it is done once per process and set of
     files, never per letter.
     """
-    stacks = font_stacks() if stacks is None else stacks
+    stacks = print_stacks() if stacks is None else stacks
     cache_key = tuple((role, tuple(font.key for font in stack)) for role, stack in stacks.items())
     stylesheet = _stylesheets.get(cache_key)
     if stylesheet is None:

@@ -23,6 +23,7 @@ from proposals.text import paragraphs as body_paragraphs
 
 from . import fonts
 from .data import LetterData, cc_line
+from .words import BETWEEN_WORDS, INSIDE_WORD, WEAK, title_breaks
 
 HERE = Path(__file__).resolve().parent
 
@@ -39,6 +40,12 @@ RULE_GAP_MM = 4.0  # red rule under the number line
 RULE_MM = 0.5
 PT_MM = 25.4 / 72
 TITLE_MAX_EM = math.floor(TEXT_WIDTH_MM / (TITLE_PT * PT_MM))  # 二号 characters a line: 20
+LETTER_SPACING_PT = -0.22  # 28 characters of 三号 in a line
+CHAR_PT = BODY_PT + LETTER_SPACING_PT  # one character of body text: 15.78 pt
+TEXT_WIDTH_PT = TEXT_WIDTH_MM / PT_MM
+DATE_INDENT_PT = 4 * CHAR_PT  # the date ends four characters in from the right
+SIGNER_LABEL = "签发人："
+
 
 @dataclass(frozen=True)
 class RenderedPdf:
@@ -56,57 +63,98 @@ def _em(char: str) -> float:
     return 1.0 if unicodedata.east_asian_width(char) in "WFA" else 0.6
 
 
-_NO_BREAK_BEFORE = set("，。、；：？！）》」』”’…—·%")
-_NO_BREAK_AFTER = set("（《「『“‘")
-_GOOD_BREAK_AFTER = ("会议", "的", "、", "，", "；", "：")
-_GOOD_BREAK_BEFORE = ("关于", "第", "对")
+# Two line widths (in em) closer than this count as equal for the shape of a title.
+SHAPE_TOLERANCE_EM = 1.5
+# No line of a title shorter than this share of the mean line (…产城融合 / 的建议的答复).
+SHORTEST_LINE = 0.6
+_LEVEL, _WIDER, _NARROWER = "level", "wider", "narrower"
 
 
-def balanced_lines(text: str, max_em: float = TITLE_MAX_EM) -> list[str]:
-    """Wrap a title into lines of nearly equal width, breaking between phrases where possible."""
-    widths = [_em(c) for c in text]
+def balanced_lines(text: str, max_em: float = TITLE_MAX_EM, *, words=(), width=None) -> list[str]:
+    """Wrap a title into lines of nearly equal width, breaking only between words.
+
+    GB/T 9704 7.3.1: 词意完整, 排列对称, 梯形或菱形. Breaks come from ``words.title_breaks``
+    (jieba's words; session names, numbers with their unit, 人大, 政协 and ``words``, e.g. the
+    bureau's name, never split). Of the layouts with the fewest lines, the one with the most
+    even lines wins, among those of a good shape: no line shorter than ``SHORTEST_LINE`` of
+    the mean; two lines with the first at least as long as the second (within
+    ``SHAPE_TOLERANCE_EM``); three or more lines a trapezoid (widths only growing or only
+    shrinking) or a diamond (growing, then shrinking), never an hourglass.
+    One more line is used rather than a bad shape; a word is split only when nothing else fits.
+    ``width(char)`` gives a character's width in em (default: an estimate for 小标宋).
+    """
+    widths = [(width or _em)(c) for c in text]
     total = sum(widths)
     if total <= max_em or len(text) < 2:
         return [text]
-
-    def allowed(i: int) -> bool:  # a break between text[i-1] and text[i]
-        before, after = text[i - 1], text[i]
-        if after in _NO_BREAK_BEFORE or before in _NO_BREAK_AFTER:
-            return False
-        return not (before.isascii() and after.isascii() and before.isalnum() and after.isalnum())
-
-    def penalty(i: int) -> float:
-        good = text[:i].endswith(_GOOD_BREAK_AFTER) or text[i:].startswith(_GOOD_BREAK_BEFORE)
-        return 0.0 if good else 12.0  # words stay whole unless the lines get lopsided
-
-    breaks = [i for i in range(1, len(text)) if allowed(i)]
+    breaks = title_breaks(text, words)
     prefix = [0.0]
     for w in widths:
         prefix.append(prefix[-1] + w)
-    for count in range(math.ceil(total / max_em), len(text) + 1):
-        target = total / count
-        # best[k][i]: cost of setting text[:i] in k lines, ending with a break at i
-        best: list[dict[int, tuple[float, list[int]]]] = [{0: (0.0, [])}]
-        for k in range(1, count):
-            row = {}
-            for i in breaks:
-                for j, (cost, path) in best[k - 1].items():
-                    width = prefix[i] - prefix[j]
-                    if j < i and width <= max_em:
-                        c = cost + (width - target) ** 2 + penalty(i)
-                        if i not in row or c < row[i][0]:
-                            row[i] = (c, [*path, i])
-            best.append(row)
-        finals = [
-            (cost + (total - prefix[j] - target) ** 2, path)
-            for j, (cost, path) in best[count - 1].items()
-            if total - prefix[j] <= max_em
-        ]
-        if finals:
-            _, path = min(finals, key=lambda item: item[0])
-            cuts = [0, *path, len(text)]
+    fewest = math.ceil(total / max_em)
+    for tier in (BETWEEN_WORDS, WEAK, INSIDE_WORD):
+        usable = {i: penalty for i, (level, penalty) in breaks.items() if level <= tier}
+        for count in (fewest, fewest + 1):
+            if cuts := _best_cuts(prefix, usable, count, max_em, shaped=True):
+                return [text[a:b] for a, b in zip(cuts, cuts[1:], strict=False)]
+    usable = {i: penalty for i, (_, penalty) in breaks.items()}
+    for count in range(fewest, len(text) + 1):  # whatever fits, in whatever shape
+        if cuts := _best_cuts(prefix, usable, count, max_em, shaped=False):
             return [text[a:b] for a, b in zip(cuts, cuts[1:], strict=False)]
     return [text]
+
+
+def _turn(shape: str, upper: float, lower: float) -> str | None:
+    """The shape so far after a line of width ``lower`` under one of width ``upper``; None for
+    an hourglass (a line wider than the one above, after a line narrower than its own)."""
+    if lower > upper + SHAPE_TOLERANCE_EM:
+        return None if shape == _NARROWER else _WIDER
+    if lower < upper - SHAPE_TOLERANCE_EM:
+        return _NARROWER
+    return shape
+
+
+def _best_cuts(
+    prefix: list[float], penalties: dict[int, float], count: int, max_em: float, *, shaped: bool
+) -> list[int] | None:
+    """The cheapest way to cut the text into ``count`` lines at the ``penalties`` offsets:
+    [0, cut, …, len]. Cost: the squared distance of each line from the mean width, plus the
+    penalties of the breaks. A dynamic programme over (last break, break before it, shape)."""
+    end = len(prefix) - 1
+    target = prefix[end] / count
+    offsets = sorted(penalties)
+    # state (last break, the one before it, shape so far) -> (cost, breaks)
+    states: dict[tuple[int, int, str], tuple[float, list[int]]] = {(0, -1, _LEVEL): (0.0, [0])}
+    for line in range(count):
+        last = line == count - 1
+        following: dict[tuple[int, int, str], tuple[float, list[int]]] = {}
+        for (i, before, shape), (cost, path) in states.items():
+            for j in [end] if last else offsets:
+                if j <= i:
+                    continue
+                width = prefix[j] - prefix[i]
+                if width > max_em:
+                    break
+                if shaped and width < SHORTEST_LINE * target:
+                    continue
+                new_shape = shape
+                if shaped and before >= 0:
+                    new_shape = _turn(shape, prefix[i] - prefix[before], width)
+                    if new_shape is None:
+                        continue
+                c = cost + (width - target) ** 2 + (0.0 if last else penalties[j])
+                key = (j, i, new_shape)
+                if key not in following or c < following[key][0]:
+                    following[key] = (c, [*path, j])
+        states = following
+    finals = [
+        (cost, path)
+        for (_, _, shape), (cost, path) in states.items()
+        if not (shaped and count == 2 and shape == _WIDER)
+    ]
+    if not finals:
+        return None
+    return min(finals)[1]
 
 
 # --- layout ---------------------------------------------------------------------------------
@@ -135,16 +183,60 @@ def _mm(value: float) -> str:
     return f"{value:.3f}mm"
 
 
-def _header(letter: LetterData) -> dict | None:
+def _width_pt(stacks, role: str, text: str, size: float = BODY_PT) -> float:
+    """How wide ``text`` prints in the letter's body type (letter spacing included)."""
+    return sum(fonts.advance_em(stacks[role], c) * size + LETTER_SPACING_PT for c in text)
+
+
+def _fit_lines(pieces: list[str], fits, sep: str) -> list[str]:
+    """``pieces`` joined into lines by ``sep`` two at a time where the pair ``fits``, else one
+    at a time; a piece too long on its own is cut into the longest runs that fit."""
+    lines: list[str] = []
+    i = 0
+    while i < len(pieces):
+        pair = sep.join(pieces[i : i + 2])
+        if i + 1 < len(pieces) and fits(pair):
+            lines.append(pair)
+            i += 2
+            continue
+        piece = pieces[i]
+        while not fits(piece) and len(piece) > 1:
+            cut = max(k for k in range(1, len(piece)) if fits(piece[:k]) or k == 1)
+            lines.append(piece[:cut])
+            piece = piece[cut:]
+        lines.append(piece)
+        i += 1
+    return lines
+
+
+# Between two signers: 、，; or white space, except inside a Latin name (John Smith).
+_SIGNER_SEPARATOR = re.compile(r"\s*[、，,；;]\s*|(?<![A-Za-z])\s+|\s+(?![A-Za-z])")
+
+
+def signer_lines(letter: LetterData, stacks) -> list[str]:
+    """The signers' names as printed after 「签发人：」 (GB/T 9704 7.2.4): two names a line,
+    the lines right of the label and clear of the document number on the last one."""
+    names = [name for name in _SIGNER_SEPARATOR.split(letter.signer.strip()) if name]
+    if not names:
+        return []
+    room = TEXT_WIDTH_PT - 2 * CHAR_PT - _width_pt(stacks, "fang", SIGNER_LABEL)
+    if letter.document_number:
+        room -= _width_pt(stacks, "fang", letter.document_number) + CHAR_PT
+    return _fit_lines(names, lambda line: _width_pt(stacks, "kai", line) <= room, "\u3000")
+
+
+def _header(letter: LetterData, stacks) -> dict | None:
     category = letter.category_mark if letter.kind == "reply" else ""
-    number_line = bool(letter.document_number or letter.signer)
+    signers = signer_lines(letter, stacks)
+    number_line = bool(letter.document_number or signers)
     if not (category or letter.authority_mark or number_line):
         return None
+    extra_lines = max(len(signers) - 1, 0)  # the number sits on the signers' last line
     header = {
         "category_mark": category,
         "authority_mark": letter.authority_mark,
         "document_number": letter.document_number,
-        "signer": letter.signer,
+        "signer_lines": [text_html(line, "kai") for line in signers],
         "number_line": number_line,
         "rule_top": None,
     }
@@ -156,7 +248,8 @@ def _header(letter: LetterData) -> dict | None:
         # as tall as the font size; the ideographic em box starts 0.88 em above the baseline.
         ascent, descent = fonts.vertical_metrics("xbs")
         mark_top = MARK_TOP_MM - ((ascent - descent) / 2 + 0.5 - 0.88) * size
-        number_top = MARK_TOP_MM + size + 2 * LINE_MM  # two blank lines under the mark
+        signer_top = MARK_TOP_MM + size + 2 * LINE_MM  # two blank lines under the mark
+        number_top = signer_top + extra_lines * LINE_MM
         if number_line:
             # The rule: 4 mm under the characters (em box) of the number line.
             ascent, descent = fonts.vertical_metrics("fang")
@@ -167,17 +260,24 @@ def _header(letter: LetterData) -> dict | None:
         header.update(
             mark_top=_mm(mark_top),
             mark_size=_mm(size),
+            signer_top=_mm(signer_top),
             number_top=_mm(number_top),
             rule_top=_mm(rule_top),
             height=_mm(rule_top + RULE_MM),
         )
     else:
-        lines = (1 if category else 0) + (1 if number_line else 0)
-        header.update(number_top=_mm(LINE_MM if category else 0), height=_mm(lines * LINE_MM))
+        signer_top = LINE_MM if category else 0
+        lines = (1 if category else 0) + (1 + extra_lines if number_line else 0)
+        header.update(
+            signer_top=_mm(signer_top),
+            number_top=_mm(signer_top + extra_lines * LINE_MM),
+            height=_mm(lines * LINE_MM),
+        )
     return header
 
 
-def _closing(letter: LetterData) -> dict | None:
+def closing_notes(letter: LetterData) -> list[str]:
+    """The notes under the date (附注), brackets included: （联系人：张三；联系电话：…）."""
     notes = []
     if letter.contact_name or letter.contact_phone:
         parts = []
@@ -188,18 +288,64 @@ def _closing(letter: LetterData) -> dict | None:
         notes.append("；".join(parts))
     if letter.disclosure_note.strip():
         notes.append(letter.disclosure_note.strip().strip("（）()"))
+    return [f"（{note}）" for note in notes]
+
+
+def signature(letter: LetterData, stacks) -> tuple[str, list[str]]:
+    """How the signing bureau (发文机关署名) sits over the date, and its lines.
+
+    GB/T 9704 7.3.5: the date four characters in from the right, the bureau centred on it
+    ("centred"). A name too long for that (from about 15 characters) would run past the right
+    edge: it ends where the date ends instead ("right"), in as many balanced lines as it needs
+    to stay inside the text block.
+    """
+    bureau = letter.signing_bureau.strip()
+    if not bureau:
+        return "right", []
     date = chinese_date(letter.date) if letter.date else ""
-    if not (letter.signing_bureau or date or notes):
+    width = _width_pt(stacks, "fang", bureau)
+    if date and width <= _width_pt(stacks, "fang", date) + 2 * DATE_INDENT_PT:
+        return "centred", [bureau]
+    room = TEXT_WIDTH_PT - DATE_INDENT_PT
+    if width <= room:
+        return "right", [bureau]
+    return "right", balanced_lines(
+        bureau, room / CHAR_PT, width=lambda c: _width_pt(stacks, "fang", c) / CHAR_PT
+    )
+
+
+def _closing(letter: LetterData, stacks) -> dict | None:
+    notes = closing_notes(letter)
+    date = chinese_date(letter.date) if letter.date else ""
+    if not (letter.signing_bureau.strip() or date or notes):
         return None
+    align, bureau_lines = signature(letter, stacks)
     return {
-        "bureau": text_html(letter.signing_bureau.strip()),
+        "align": align,
+        "bureau_lines": [text_html(line) for line in bureau_lines],
         "date": text_html(date),
-        "notes": [text_html(f"（{note}）") for note in notes],
+        "notes": [text_html(note) for note in notes],
     }
 
 
+def title_words(letter: LetterData) -> tuple[str, ...]:
+    """Names the title must not split: the letter's bureaus and recipients, and its own list."""
+    names = [
+        letter.signing_bureau,
+        letter.authority_mark.removesuffix("文件"),
+        *(recipient.name for recipient in letter.cc),
+        *letter.title_words,
+    ]
+    return tuple(dict.fromkeys(name.strip() for name in names if name.strip()))
+
+
+def title_lines(letter: LetterData) -> list[str]:
+    return balanced_lines(letter.title.strip(), words=title_words(letter))
+
+
 def letter_context(letter: LetterData, *, draft: bool = False) -> dict:
-    header = _header(letter)
+    stacks = fonts.print_stacks()
+    header = _header(letter, stacks)
     if header is None:
         title_gap = 0.0
     elif header["rule_top"]:
@@ -215,13 +361,37 @@ def letter_context(letter: LetterData, *, draft: bool = False) -> dict:
         "draft": draft,
         "header": header,
         "title_text": letter.title.strip(),
-        "title_lines": [text_html(line, "xbs") for line in balanced_lines(letter.title.strip())],
+        "title_lines": [text_html(line, "xbs") for line in title_lines(letter)],
         "title_gap": _mm(title_gap),
         "salutation": text_html(letter.salutation.strip()),
         "paragraphs": paragraphs,
-        "closing": _closing(letter),
+        "closing": _closing(letter, stacks),
         "cc_text": text_html(f"抄送：{cc}") if (cc := cc_line(letter.cc)) else "",
     }
+
+
+def printed_text(letter: LetterData) -> list[tuple[str, str]]:
+    """Everything the letter prints, as (role, text) in reading order; page numbers and the
+    draft mark aside. Mirrors ``letter_context`` and the template: what is not here is never
+    printed (a category mark on an opinion, the spaces around a line)."""
+    stacks = fonts.print_stacks()
+    runs: list[tuple[str, str]] = []
+    if letter.kind == "reply" and letter.category_mark:
+        runs.append(("hei", f"类别标记：{letter.category_mark}"))
+    runs.append(("xbs", letter.authority_mark))
+    runs.append(("fang", letter.document_number))
+    if signers := signer_lines(letter, stacks):
+        runs += [("fang", SIGNER_LABEL), *(("kai", line) for line in signers)]
+    runs.append(("xbs", letter.title.strip()))
+    runs.append(("fang", letter.salutation.strip()))
+    for p in body_paragraphs(letter.body):
+        runs += [(LETTER_FONTS[p.level] or "fang", p.heading), ("fang", p.rest)]
+    runs.append(("fang", letter.signing_bureau.strip()))
+    runs.append(("fang", chinese_date(letter.date) if letter.date else ""))
+    runs += [("fang", note) for note in closing_notes(letter)]
+    if cc := cc_line(letter.cc):
+        runs.append(("fang", f"抄送：{cc}"))
+    return [(role, text) for role, text in runs if text]
 
 
 # --- per-process resources ------------------------------------------------------------------
