@@ -8,6 +8,7 @@ urlpatterns = [
     path("", include("proposals.urls")),
     path("", include("replies.urls")),
     path("", include("replies.public_urls")),
+    path("", include("replies.stats_urls")),
     path("", include("accounts.urls")),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
