@@ -123,6 +123,14 @@ def evaluation_submit(*, reply: Reply, by, work: str, result: str, comment: str 
     deputy = Deputy.objects.filter(user=by).first() if by.is_authenticated else None
     if deputy is None:
         raise PermissionDenied(_("只有代表本人可以测评。"))
+    return _first_rating(
+        reply=reply, deputy=deputy, by=by, work=work, result=result, comment=comment,
+        source=Evaluation.Source.ONLINE,
+    )
+
+
+def _first_rating(*, reply, deputy, by, work, result, comment, source, scan=None) -> Evaluation:
+    """A deputy's first rating of a reply, if the rules allow it now."""
     comment = _clean(work, result, comment)
     with transaction.atomic():
         reply = _locked_reply(reply)
@@ -131,7 +139,7 @@ def evaluation_submit(*, reply: Reply, by, work: str, result: str, comment: str 
             raise WorkflowError(problem)
         return _record(
             reply=reply, deputy=deputy, by=by, work=work, result=result, comment=comment,
-            source=Evaluation.Source.ONLINE,
+            source=source, scan=scan,
         )
 
 
@@ -143,16 +151,10 @@ def evaluation_record_paper(
         raise PermissionDenied(_("只有人大代表工委可以录入纸质测评。"))
     if scan is None:
         raise WorkflowError(_("请上传代表签字的测评表扫描件。"))
-    comment = _clean(work, result, comment)
-    with transaction.atomic():
-        reply = _locked_reply(reply)
-        problem = rating_problem(reply, deputy)
-        if problem:
-            raise WorkflowError(problem)
-        return _record(
-            reply=reply, deputy=deputy, by=by, work=work, result=result, comment=comment,
-            source=Evaluation.Source.PAPER, scan=scan,
-        )
+    return _first_rating(
+        reply=reply, deputy=deputy, by=by, work=work, result=result, comment=comment,
+        source=Evaluation.Source.PAPER, scan=scan,
+    )
 
 
 def evaluation_correct(
