@@ -80,8 +80,10 @@ class ProposalFilter(django_filters.FilterSet):
         label=_("承办单位"), queryset=Organization.objects.none(), method="filter_bureau", empty_label=ALL
     )
     category = django_filters.ChoiceFilter(label=_("类别"), choices=Proposal.Category.choices, empty_label=ALL)
+    # A name search, not a drop-down of every deputy (thousands in a large congress).
+    deputy_name = django_filters.CharFilter(label=_("代表"), method="filter_deputy_name")
     deputy = django_filters.ModelChoiceFilter(
-        label=_("代表"), queryset=Deputy.objects.none(), method="filter_deputy", empty_label=ALL
+        label=_("代表"), queryset=Deputy.objects.all(), method="filter_deputy", empty_label=ALL
     )
     key_supervised = django_filters.BooleanFilter(label=_("重点督办"), widget=yes_no())
     overdue = django_filters.BooleanFilter(label=_("已逾期"), method="filter_overdue", widget=yes_no())
@@ -114,7 +116,7 @@ class ProposalFilter(django_filters.FilterSet):
     class Meta:
         model = Proposal
         fields = [
-            "q", "session", "state", "bureau", "category", "deputy", "key_supervised", "overdue",
+            "q", "session", "state", "bureau", "category", "deputy_name", "deputy", "key_supervised", "overdue",
             "due_soon", "delegation", "role", "replied", "on_time", "replied_month", "consulted",
             "consultation_confirmed", "rated", "satisfaction", "rehandled",
         ]
@@ -122,7 +124,7 @@ class ProposalFilter(django_filters.FilterSet):
     # Filters the statistics page links to: applied from the address, not shown in the form
     # (the list says that such conditions are on and offers to clear them).
     LINKED_ONLY = (
-        "delegation", "role", "replied", "on_time", "replied_month", "consulted",
+        "deputy", "delegation", "role", "replied", "on_time", "replied_month", "consulted",
         "consultation_confirmed", "rated", "satisfaction", "rehandled",
     )
 
@@ -151,9 +153,6 @@ class ProposalFilter(django_filters.FilterSet):
         if not roles.sees_everything:
             delegations = delegations.filter(deputies__led_proposals__in=visible).distinct()
         self.filters["delegation"].queryset = delegations.order_by("name")
-        self.filters["deputy"].queryset = Deputy.objects.filter(
-            Q(led_proposals__in=visible) | Q(cosigned_proposals__in=visible)
-        ).distinct().order_by("name")
 
     def filter_keyword(self, queryset, name, value):
         value = value.strip()
@@ -171,7 +170,15 @@ class ProposalFilter(django_filters.FilterSet):
         )
 
     def filter_deputy(self, queryset, name, value):
-        return queryset.filter(Q(lead_deputy=value) | Q(co_signers=value)).distinct()
+        cosigned = Proposal.co_signers.through.objects.filter(deputy=value).values("proposal_id")
+        return queryset.filter(Q(lead_deputy=value) | Q(pk__in=cosigned))
+
+    def filter_deputy_name(self, queryset, name, value):
+        value = value.strip()
+        if not value:
+            return queryset
+        cosigned = Proposal.co_signers.through.objects.filter(deputy__name__contains=value).values("proposal_id")
+        return queryset.filter(Q(lead_deputy__name__contains=value) | Q(pk__in=cosigned))
 
     def filter_overdue(self, queryset, name, value):
         if self._cleaned("role"):  # the overdue work of that bureau in that role

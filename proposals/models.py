@@ -156,11 +156,14 @@ class ProposalQuerySet(models.QuerySet):
                 )
             )
         if roles.is_deputy:
-            rule |= Q(lead_deputy_id=roles.deputy_id) | Exists(
-                Proposal.co_signers.through.objects.filter(
-                    proposal_id=OuterRef("pk"), deputy_id=roles.deputy_id
+            # The co-signed ids are fetched first (a deputy has tens): an OR with an EXISTS
+            # would make every deputy's query a scan of all proposals.
+            cosigned = list(
+                Proposal.co_signers.through.objects.filter(deputy_id=roles.deputy_id).values_list(
+                    "proposal_id", flat=True
                 )
             )
+            rule |= Q(lead_deputy_id=roles.deputy_id) | Q(pk__in=cosigned)
         return self.filter(rule)
 
 
