@@ -147,7 +147,8 @@ class ProposalFilter(django_filters.FilterSet):
         roles = roles_of(user)
         bureaus = Organization.objects.filter(kind=Organization.Kind.BUREAU)
         if not roles.sees_everything:
-            bureaus = bureaus.filter(assignments__proposal__in=visible).distinct()
+            handling = Assignment.objects.active().filter(proposal__in=visible).values("bureau_id")
+            bureaus = bureaus.filter(pk__in=handling)
         self.filters["bureau"].queryset = bureaus.order_by("name")
         delegations = Organization.objects.filter(kind=Organization.Kind.DELEGATION)
         if not roles.sees_everything:

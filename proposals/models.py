@@ -150,10 +150,11 @@ class ProposalQuerySet(models.QuerySet):
             return self
         rule = Q(pk__in=[])
         if roles.is_bureau_member:
-            rule |= Exists(
-                Assignment.objects.active().filter(
-                    proposal=OuterRef("pk"), bureau_id__in=roles.bureau_ids
-                )
+            # An IN over the bureau's own assignments (an index scan), not an EXISTS per proposal.
+            rule |= Q(
+                pk__in=Assignment.objects.active()
+                .filter(bureau_id__in=roles.bureau_ids)
+                .values("proposal_id")
             )
         if roles.is_deputy:
             # The co-signed ids are fetched first (a deputy has tens): an OR with an EXISTS
