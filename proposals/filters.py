@@ -225,15 +225,16 @@ class ProposalFilter(django_filters.FilterSet):
 
     def _scoped(self, queryset, condition: Q, value: bool):
         """Proposals with (or, for False, without) an active assignment meeting ``condition``,
-        of the chosen bureau and role when those are given: one assignment answers them all."""
-        assignments = Assignment.objects.active().filter(proposal=OuterRef("pk"))
+        of the chosen bureau and role when those are given: one assignment answers them all.
+        An IN over the matching assignments' proposals, not an EXISTS evaluated per proposal."""
+        assignments = Assignment.objects.active().filter(condition)
         bureau, role = self._cleaned("bureau"), self._cleaned("role")
         if bureau:
             assignments = assignments.filter(bureau=bureau)
         if role:
             assignments = assignments.filter(role=role)
-        found = Exists(assignments.filter(condition))
-        return queryset.filter(found if value else ~found)
+        ids = assignments.values("proposal_id")
+        return queryset.filter(pk__in=ids) if value else queryset.exclude(pk__in=ids)
 
     def filter_due_soon(self, queryset, name, value):
         return self._having(queryset, Assignment.objects.due_soon(), value)
