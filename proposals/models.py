@@ -105,6 +105,11 @@ class Session(models.Model):
         return f"{self.term}-{self.number}"
 
     @property
+    def member_title(self) -> str:
+        """How a letter addresses the proposal's author: 代表 (人大) or 委员 (政协)."""
+        return "委员" if self.body == self.Body.CPPCC else "代表"
+
+    @property
     def item_noun(self) -> str:
         return "提案" if self.body == self.Body.CPPCC else "建议"
 

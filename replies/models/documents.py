@@ -173,7 +173,8 @@ class Reply(OfficialDocument):
     def salutation(self) -> str:
         if self.letter:
             return self.letter["salutation"]
-        return f"{self.assignment.proposal.lead_deputy.name}代表："
+        proposal = self.assignment.proposal
+        return f"{proposal.lead_deputy.name}{proposal.session.member_title}："
 
 
 class ReplyCc(models.Model):

@@ -94,6 +94,7 @@ def test_cppcc_sessions_speak_of_tiaan(cora, alice, bureau_a, bureau_b, otto):
     assignment = to_drafting(proposal, cora, alice, bureau_a)
     reply = assignment.replies.get()
     assert reply.title == "对市十三届政协二次会议第5号提案的答复"
+    assert reply.salutation == "岑国建委员："  # a CPPCC member, not a deputy
     assert opinion_title(assignment) == "关于市十三届政协二次会议第5号提案的协办意见"
 
     with pytest.raises(WorkflowError) as refused:
