@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 export DATABASE_URL ?=
 export REDIS_URL ?=
 
-.PHONY: run test test-fast lint worker beat system-run system-test messages
+.PHONY: run test test-fast lint worker beat system-run system-test messages backup restore
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -53,3 +53,11 @@ worker: $(VENV)/.installed
 
 beat: $(VENV)/.installed
 	$(BIN)/celery -A config beat --loglevel=INFO
+
+# The database and the media folder in one dated archive (PostgreSQL only): make backup,
+# then make restore FILE=var/backups/jianyi-backup-….tar.gz
+backup:
+	scripts/backup.sh backup
+
+restore:
+	scripts/backup.sh restore $(FILE)
