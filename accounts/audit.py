@@ -22,9 +22,9 @@ from django.contrib.admin.models import ADDITION, CHANGE, DELETION, LogEntry, Lo
 from django.db import transaction
 from django.utils import timezone
 from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
 
 from .models import AuditRecord
+from .spreadsheets import append_rows
 
 log = logging.getLogger("jianyi.audit")
 
@@ -185,9 +185,6 @@ def record_bulk_log_entries() -> None:
 # --- the Excel export -----------------------------------------------------------------------
 
 EXPORT_LIMIT = 100_000
-# Text a spreadsheet would take for a formula or a command (formula injection, CWE-1236); the
-# same rule as replies.spreadsheets, which this layer cannot import.
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 EXPORT_FIELDS = [
     "created_at", "user_pk", "username", "address", "action", "outcome",
     "object_type", "object_id", "object_repr", "detail", "request_id",
@@ -199,20 +196,20 @@ def audit_xlsx(records) -> bytes:
     book = Workbook(write_only=True)
     sheet = book.create_sheet(str(AuditRecord._meta.verbose_name))
     fields = {f.name: f for f in AuditRecord._meta.fields}
-    sheet.append([str(fields[name].verbose_name) for name in EXPORT_FIELDS])
     labels = {"action": dict(Action.choices), "outcome": dict(Outcome.choices)}
-    for values in records.values_list(*EXPORT_FIELDS).iterator(chunk_size=2000):
-        row = []
-        for name, value in zip(EXPORT_FIELDS, values, strict=True):
-            if name == "created_at":
-                value = timezone.localtime(value).replace(tzinfo=None)
-            elif name in labels:
-                value = str(labels[name].get(value, value))
-            cell = WriteOnlyCell(sheet, value=value)
-            if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-                cell.data_type = "s"
-            row.append(cell)
-        sheet.append(row)
+
+    def shown(name, value):
+        if name == "created_at":
+            return timezone.localtime(value).replace(tzinfo=None)
+        return str(labels[name].get(value, value)) if name in labels else value
+
+    header = [str(fields[name].verbose_name) for name in EXPORT_FIELDS]
+    rows = (
+        [shown(name, value) for name, value in zip(EXPORT_FIELDS, values, strict=True)]
+        for values in records.values_list(*EXPORT_FIELDS).iterator(chunk_size=2000)
+    )
+    append_rows(sheet, [header])
+    append_rows(sheet, rows)
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()

@@ -9,6 +9,25 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
+class AppendOnlyModel(models.Model):
+    """A record that is written once and never changed or deleted one by one (the timeline, the
+    audit log, deputies' ratings). Subclasses say why in their own words."""
+
+    CHANGED_MESSAGE = "This record is never changed."
+    DELETED_MESSAGE = "This record is never deleted."
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise ValidationError(self.CHANGED_MESSAGE)
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValidationError(self.DELETED_MESSAGE)
+
+
 class User(AbstractUser):
     """A person who logs in. Chinese names are kept whole in ``full_name``."""
 
@@ -175,7 +194,7 @@ class AuditRecordQuerySet(models.QuerySet):
         raise ValidationError("Audit records are never changed.")
 
 
-class AuditRecord(models.Model):
+class AuditRecord(AppendOnlyModel):
     """One security event (审计日志): who, from which address, when, on what, and how it ended.
 
     Append-only: written only by ``accounts.audit.audit_record``, never changed, never deleted one
@@ -225,14 +244,9 @@ class AuditRecord(models.Model):
         verbose_name_plural = _("审计日志")
         ordering = ["-created_at", "-id"]
 
+    # Bulk removal of expired records is audit_purge's job (a queryset delete), not an instance's.
+    CHANGED_MESSAGE = "Audit records are never changed."
+    DELETED_MESSAGE = "Audit records are never deleted one by one."
+
     def __str__(self):
         return f"{self.created_at:%Y-%m-%d %H:%M:%S} {self.username or '-'} {self.action}"
-
-    def save(self, *args, **kwargs):
-        if not self._state.adding:
-            raise ValidationError("Audit records are never changed.")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        # Bulk removal of expired records is audit_purge's job (a queryset delete), not this.
-        raise ValidationError("Audit records are never deleted one by one.")

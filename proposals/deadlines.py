@@ -73,10 +73,6 @@ def release_deadline(session, sent_on: datetime.date) -> Deadline:
     return working_days_after(sent_on, session.release_due_working_days, "公开期限", "答复送达")
 
 
-def add_working_days(start: datetime.date, days: int) -> datetime.date:
-    return working_days_after(start, days, "", "").due_on
-
-
 def recess_assignment_deadline(received_on: datetime.date) -> Deadline:
     """A recess proposal (闭会期间) is assigned within N working days of its receipt."""
     from django.conf import settings

@@ -10,7 +10,7 @@ from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import Deputy, Organization
+from accounts.models import AppendOnlyModel, Deputy, Organization
 from accounts.roles import roles_of
 
 from .numerals import chinese_numeral
@@ -524,7 +524,7 @@ class EventQuerySet(models.QuerySet):
         return self.filter(action__in=Event.Action.for_audience(Audience.DEPUTIES))
 
 
-class Event(models.Model):
+class Event(AppendOnlyModel):
     """One immutable timeline row: who did what, from which state to which, and why.
 
     Written only by ``proposals.events.event_record``.
@@ -586,16 +586,10 @@ class Event(models.Model):
         verbose_name_plural = _("办理记录")
         ordering = ["created_at", "id"]
 
+    CHANGED_MESSAGE = DELETED_MESSAGE = "Events are immutable."
+
     def __str__(self):
         return f"{self.created_at:%Y-%m-%d %H:%M} {self.action}"
-
-    def save(self, *args, **kwargs):
-        if self.pk is not None and not self._state.adding:
-            raise ValidationError("Events are immutable.")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise ValidationError("Events are immutable.")
 
 
 _A, _AU = Event.Action, Audience

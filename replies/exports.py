@@ -18,13 +18,13 @@ from django.http import QueryDict
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.spreadsheets import append_rows
 from proposals.filters import ProposalFilter
 from proposals.models import Proposal, Session
 
 from . import pdf
 from .files import atomic_file, media_path
 from .models import ExportJob, LetterPdf, Reply
-from .spreadsheets import append_rows
 
 INDEX_COLUMNS = ["编号", "标题", "领衔代表", "主办单位", "发文字号", "类别标记", "签发日期", "轮次", "文件名"]
 

@@ -9,9 +9,9 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 
 from accounts.roles import roles_of
+from accounts.spreadsheets import append_rows
 from proposals.models import Session
 
-from .spreadsheets import append_rows
 from .stats import Number, Rate, Stats, stats_compute
 
 ALL_SESSIONS = "all"

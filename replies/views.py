@@ -162,7 +162,7 @@ def reply_detail(request, pk):
         "reply": reply, "proposal": assignment.proposal, "a": assignment,
         "actions": available_transitions(request.user, assignment) if is_current else [],
         "transition_form": TransitionForm(),
-        "show_pdf_job": roles.sees_everything or roles.is_bureau_member,
+        "show_pdf_job": _sees_pdf_jobs(roles),
         "pdf_job": pdf.current_pdf(reply), "pdf_file": pdf.downloadable_pdf(reply),
         "is_admin": roles.is_admin,
         "last_return": last_return(assignment) if is_current and not reply.is_signed else None,
@@ -238,9 +238,17 @@ def reply_pdf_rerender(request, pk):
     return redirect("reply-detail", pk=reply.pk)
 
 
+def _sees_pdf_jobs(roles) -> bool:
+    """The PDF job (state, attempts, hash, errors) is the offices' and bureaus' business; a
+    deputy gets the letter and its download, never the job — on the page or its JSON."""
+    return roles.sees_everything or roles.is_bureau_member
+
+
 @login_required
 def reply_pdf_status(request, pk):
     reply = reply_get_visible(request.user, pk)
+    if not _sees_pdf_jobs(roles_of(request.user)):
+        raise Http404
     job = pdf.current_pdf(reply)
     data = {"state": job.state if job else None, "label": job.get_state_display() if job else ""}
     if job and job.state == LetterPdf.State.DONE:

@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from accounts.models import Deputy, Membership, Organization, User
 from proposals import workflow as intake
-from proposals.deadlines import add_working_days
+from proposals.deadlines import release_deadline
 from proposals.models import Assignment, Event, Proposal, Reminder, Session
 from replies import workflow
 from replies.drafts import opinion_save_draft, reply_save_draft
@@ -262,7 +262,7 @@ class Loader:
         sent_on = spec.signed_on + datetime.timedelta(days=2)
         Reply.objects.filter(pk=reply.pk).update(
             signed_at=_at(spec.signed_on, 10), sent_at=_at(sent_on, 10),
-            release_due_on=add_working_days(sent_on, proposal.session.release_due_working_days)
+            release_due_on=release_deadline(proposal.session, sent_on).due_on
             if spec.disclosure == Reply.Disclosure.PUBLIC else None,
             released_at=_at(sent_on + datetime.timedelta(days=10), 10) if spec.released else None,
         )

@@ -5,12 +5,11 @@ it corrects and why; the current rating of a deputy for a reply is the newest ro
 """
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import Deputy
+from accounts.models import AppendOnlyModel, Deputy
 from accounts.roles import roles_of
 from proposals.models import Proposal
 
@@ -40,7 +39,7 @@ class EvaluationQuerySet(models.QuerySet):
         return self.filter(superseded_by__isnull=True)
 
 
-class Evaluation(models.Model):
+class Evaluation(AppendOnlyModel):
     class Source(models.TextChoices):
         ONLINE = "online", _("代表在线测评")
         PAPER = "paper", _("纸质测评表（代表工委录入）")
@@ -85,10 +84,5 @@ class Evaluation(models.Model):
     def proposal(self) -> Proposal:
         return self.reply.assignment.proposal
 
-    def save(self, *args, **kwargs):
-        if not self._state.adding:
-            raise ValidationError(_("测评一经提交不能修改；如需更正，请由代表工委另行录入更正记录。"))
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise ValidationError(_("测评记录不能删除。"))
+    CHANGED_MESSAGE = _("测评一经提交不能修改；如需更正，请由代表工委另行录入更正记录。")
+    DELETED_MESSAGE = _("测评记录不能删除。")

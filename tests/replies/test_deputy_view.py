@@ -107,6 +107,8 @@ def test_a_deputy_reaches_nothing_internal(client, world, everyone, deputy):
     assert client.get(reverse("reply-detail", args=[world["unsent"].pk])).status_code == 404
     assert client.get(reverse("reply-pdf", args=[world["unsent"].pk])).status_code == 404
     assert client.get(reverse("opinion-pdf", args=[current_opinion(world["assisting"]).pk])).status_code == 404
+    # Nor the PDF job behind the sent reply, by the status address the staff page polls.
+    assert client.get(reverse("reply-pdf-status", args=[world["reply"].pk])).status_code == 404
 
 
 def test_the_deputys_timeline_names_organisations_not_people(client, world, dora, proposal):
