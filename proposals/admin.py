@@ -2,8 +2,34 @@
 workflow fields are read-only here and events cannot be edited at all."""
 
 from django.contrib import admin
+from django.core.paginator import Paginator
+from django.db import connection
+from django.utils.functional import cached_property
+from django.utils.translation import gettext_lazy as _
 
 from .models import Assignment, CalendarDay, CalendarYear, Consultation, Event, Proposal, Session
+
+
+class EstimatedCountPaginator(Paginator):
+    """Changelist pages of a table of millions: unfiltered, the total is PostgreSQL's estimate
+    (``pg_class.reltuples``, kept current by autovacuum), not a count of every row on every
+    page; filtered totals, and small tables, are counted."""
+
+    ESTIMATE_ABOVE = 100_000
+
+    @cached_property
+    def count(self) -> int:
+        query = self.object_list.query
+        if connection.vendor == "postgresql" and not query.where:
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    "SELECT reltuples::bigint FROM pg_class WHERE oid = %s::regclass",
+                    [self.object_list.model._meta.db_table],
+                )
+                row = cursor.fetchone()
+            if row and row[0] > self.ESTIMATE_ABOVE:
+                return int(row[0])
+        return super().count
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -22,8 +48,25 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
 @admin.register(Session)
 class SessionAdmin(admin.ModelAdmin):
-    list_display = ["__str__", "body", "term", "number", "starts_on", "ends_on", "reply_due_months", "opinion_due_months", "category_marks"]
+    list_display = ["__str__", "body", "term", "number", "starts_on", "ends_on", "reply_rule", "opinion_rule", "category_marks"]
     list_filter = ["body"]
+    fieldsets = [
+        (None, {"fields": ["body", ("term", "number"), ("starts_on", "ends_on"), "category_marks"]}),
+        (
+            _("期限规则（每条规则按月、按日或按工作日计，遇节假日顺延至下一个工作日）"),
+            {
+                "fields": [
+                    ("reply_due", "reply_due_unit"),
+                    ("opinion_due", "opinion_due_unit"),
+                    ("rehandling_due", "rehandling_due_unit"),
+                    ("release_due", "release_due_unit"),
+                    ("reassignment_window", "reassignment_window_unit"),
+                    ("recess_assignment_due", "recess_assignment_due_unit"),
+                ]
+            },
+        ),
+        (_("测评"), {"fields": ["raters", "rating_window_days"]}),
+    ]
 
 
 class AssignmentInline(admin.TabularInline):
@@ -46,6 +89,10 @@ class ProposalAdmin(admin.ModelAdmin):
     readonly_fields = ["state", "registered_by", "created_at"]
     autocomplete_fields = ["lead_deputy", "co_signers"]
     inlines = [AssignmentInline]
+    # By the (session, number) index: ordering by the session itself sorts every row by the
+    # session's term on each page.
+    ordering = ["session_id", "number"]
+    show_full_result_count = False
     # What a signed reply printed (its title names the session and number, its salutation the
     # lead deputy, its cc the co-signers) is fixed once a reply is signed.
     SIGNED_FIELDS = ["session", "number", "lead_deputy", "co_signers"]
@@ -69,8 +116,11 @@ class ConsultationAdmin(admin.ModelAdmin):
 @admin.register(Event)
 class EventAdmin(ReadOnlyAdmin):
     list_display = ["created_at", "proposal", "action", "from_state", "to_state", "actor"]
-    list_filter = ["action"]
+    list_select_related = ["proposal", "actor"]  # the actor may be empty: not joined by default
+    list_filter = ["action"]  # a field with choices: the filter lists them, no DISTINCT of the log
     search_fields = ["proposal__title", "note"]
+    show_full_result_count = False
+    paginator = EstimatedCountPaginator
 
 
 @admin.register(CalendarYear)

@@ -6,4 +6,6 @@ class ProposalsConfig(AppConfig):
     verbose_name = "建议"
 
     def ready(self):
-        from . import workflow  # noqa: F401  (registers the intake transitions)
+        # Register the intake transitions, in the order pages offer them.
+        from . import workflow  # noqa: F401, I001
+        from . import supervision  # noqa: F401

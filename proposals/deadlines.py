@@ -1,7 +1,8 @@
 """Due dates, and how each was computed, on the official working-day calendar.
 
-A rule counts calendar months (reply 3, opinion 1, re-handling 1) or working days (public
-release 20); a due date that falls on a day off moves to the next working day. Callers only see
+Each session says, per rule, whether it counts calendar months (reply 3, opinion 1,
+re-handling 1), calendar days (reassignment window 10) or working days (public release 20, recess
+assignment 5); a due date that falls on a day off moves to the next working day. Callers only see
 ``Deadline(due_on, basis)``: the basis says how the date came about, e.g.
 「答复期限：自2026年3月2日交办起3个月，遇节假日顺延至2026年6月3日」.
 """
@@ -30,9 +31,7 @@ def _unknown(year: int) -> str:
     return f"（{year}年节假日安排尚未录入，未计节假日，请核对）"
 
 
-def months_after(start: datetime.date, months: int, what: str, start_word: str = "交办") -> Deadline:
-    due = add_months(start, months)
-    basis = f"{what}：自{chinese_date(start)}{start_word}起{months}个月"
+def _rolled(due: datetime.date, basis: str) -> Deadline:
     days = WorkingCalendar()
     try:
         working = days.next_workday(due)
@@ -43,6 +42,10 @@ def months_after(start: datetime.date, months: int, what: str, start_word: str =
         reason = f"{holiday}假期" if holiday else "休息日"
         basis += f"，{chinese_date(due)}遇{reason}，顺延至{chinese_date(working)}"
     return Deadline(working, basis)
+
+
+def months_after(start: datetime.date, months: int, what: str, start_word: str = "交办") -> Deadline:
+    return _rolled(add_months(start, months), f"{what}：自{chinese_date(start)}{start_word}起{months}个月")
 
 
 def working_days_after(start: datetime.date, days: int, what: str, start_word: str) -> Deadline:
@@ -57,24 +60,51 @@ def working_days_after(start: datetime.date, days: int, what: str, start_word: s
         return Deadline(day, basis + _unknown(missing.year))
 
 
+def days_after(start: datetime.date, days: int, what: str, start_word: str) -> Deadline:
+    """Calendar days; a due date on a day off moves to the next working day."""
+    due = start + datetime.timedelta(days=days)
+    basis = f"{what}：自{chinese_date(start)}{start_word}起{days}日"
+    return _rolled(due, basis)
+
+
+# By ``DueUnit`` value.
+_COUNTS = {"months": months_after, "days": days_after, "working_days": working_days_after}
+
+
+def latest_due_date(assigned_on: datetime.date) -> datetime.date:
+    """The latest an assignment may be due, extensions included (6 months after assignment)."""
+    from django.conf import settings
+
+    return add_months(assigned_on, settings.EXTENSION_MAX_MONTHS)
+
+
+def rule_deadline(session, name: str, start: datetime.date) -> Deadline:
+    """The due date of one of the session's rules (``Session.RULES``), in the unit it counts."""
+    rule = session.rule(name)
+    return _COUNTS[rule.unit](start, rule.amount, rule.what, rule.counted_from)
+
+
 def reply_deadline(session, assigned_on: datetime.date) -> Deadline:
-    return months_after(assigned_on, session.reply_due_months, "答复期限")
+    return rule_deadline(session, "reply", assigned_on)
 
 
 def opinion_deadline(session, assigned_on: datetime.date) -> Deadline:
-    return months_after(assigned_on, session.opinion_due_months, "协办意见期限")
+    return rule_deadline(session, "opinion", assigned_on)
 
 
 def rehandling_deadline(session, opened_on: datetime.date) -> Deadline:
-    return months_after(opened_on, session.rehandling_due_months, "重新办理期限", start_word="测评")
+    return rule_deadline(session, "rehandling", opened_on)
 
 
 def release_deadline(session, sent_on: datetime.date) -> Deadline:
-    return working_days_after(sent_on, session.release_due_working_days, "公开期限", "答复送达")
+    return rule_deadline(session, "release", sent_on)
 
 
-def recess_assignment_deadline(received_on: datetime.date) -> Deadline:
-    """A recess proposal (闭会期间) is assigned within N working days of its receipt."""
-    from django.conf import settings
+def reassignment_deadline(session, assigned_on: datetime.date) -> Deadline:
+    """The last day a bureau may ask for reassignment."""
+    return rule_deadline(session, "reassignment_window", assigned_on)
 
-    return working_days_after(received_on, settings.RECESS_ASSIGN_WORKING_DAYS, "交办期限", "收到")
+
+def recess_assignment_deadline(session, received_on: datetime.date) -> Deadline:
+    """A recess proposal (闭会期间) is assigned within the session's rule (5 working days) of its receipt."""
+    return rule_deadline(session, "recess_assignment", received_on)

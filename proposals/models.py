@@ -1,6 +1,7 @@
 """Sessions, proposals, assignments to bureaus, consultations and the immutable event log."""
 
 import datetime
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -15,6 +16,40 @@ from accounts.roles import roles_of
 
 from .numerals import chinese_numeral
 from .states import OPEN_ASSIGNMENT_STATES, AssignmentState, ProposalState
+
+
+class DueUnit(models.TextChoices):
+    """What a deadline rule counts: calendar months, calendar days or working days."""
+
+    MONTHS = "months", _("个月")
+    DAYS = "days", _("日")
+    WORKING_DAYS = "working_days", _("个工作日")
+
+
+DUE_UNIT_LIMITS = {DueUnit.MONTHS: 12, DueUnit.DAYS: 366, DueUnit.WORKING_DAYS: 250}
+
+
+@dataclass(frozen=True)
+class DueRule:
+    """A session's rule for one due date: 3 个月 from 交办, 20 个工作日 from 答复送达 …"""
+
+    amount: int
+    unit: str
+    what: str
+    counted_from: str
+
+    def __str__(self):
+        return f"{self.amount}{DueUnit(self.unit).label}"
+
+
+def _due_amount(verbose_name, default, **kwargs):
+    return models.PositiveSmallIntegerField(
+        verbose_name, default=default, validators=[MinValueValidator(1), MaxValueValidator(366)], **kwargs
+    )
+
+
+def _due_unit(default):
+    return models.CharField(_("计时单位"), max_length=12, choices=DueUnit.choices, default=default)
 
 
 class Session(models.Model):
@@ -35,14 +70,10 @@ class Session(models.Model):
     )
     starts_on = models.DateField(_("开幕日期"))
     ends_on = models.DateField(_("闭幕日期"))
-    reply_due_months = models.PositiveSmallIntegerField(
-        _("答复期限（月）"), default=settings.REPLY_DUE_MONTHS,
-        validators=[MinValueValidator(1), MaxValueValidator(6)],
-    )
-    opinion_due_months = models.PositiveSmallIntegerField(
-        _("协办意见期限（月）"), default=settings.OPINION_DUE_MONTHS,
-        validators=[MinValueValidator(1), MaxValueValidator(6)],
-    )
+    reply_due = _due_amount(_("答复期限"), settings.REPLY_DUE_MONTHS)
+    reply_due_unit = _due_unit(DueUnit.MONTHS)
+    opinion_due = _due_amount(_("协办意见期限"), settings.OPINION_DUE_MONTHS)
+    opinion_due_unit = _due_unit(DueUnit.MONTHS)
     category_marks = models.CharField(
         _("类别标记"),
         max_length=8,
@@ -63,15 +94,30 @@ class Session(models.Model):
         validators=[MinValueValidator(1), MaxValueValidator(365)],
         help_text=_("答复送达后多少天内可以测评。"),
     )
-    rehandling_due_months = models.PositiveSmallIntegerField(
-        _("重新办理期限（月）"), default=settings.REHANDLING_DUE_MONTHS,
-        validators=[MinValueValidator(1), MaxValueValidator(6)],
+    rehandling_due = _due_amount(_("重新办理期限"), settings.REHANDLING_DUE_MONTHS)
+    rehandling_due_unit = _due_unit(DueUnit.MONTHS)
+    release_due = _due_amount(
+        _("公开期限"), settings.RELEASE_DUE_WORKING_DAYS, help_text=_("主动公开的答复在送达后多久公开。")
     )
-    release_due_working_days = models.PositiveSmallIntegerField(
-        _("公开期限（工作日）"), default=settings.RELEASE_DUE_WORKING_DAYS,
-        validators=[MinValueValidator(1), MaxValueValidator(120)],
-        help_text=_("主动公开的答复在送达后多少个工作日内公开。"),
+    release_due_unit = _due_unit(DueUnit.WORKING_DAYS)
+    reassignment_window = _due_amount(
+        _("调整交办申请期限"), settings.REASSIGNMENT_WINDOW_DAYS, help_text=_("承办单位在交办后多久内可申请调整。")
     )
+    reassignment_window_unit = _due_unit(DueUnit.DAYS)
+    recess_assignment_due = _due_amount(
+        _("闭会期间建议交办期限"), settings.RECESS_ASSIGN_WORKING_DAYS, help_text=_("闭会期间收到的建议在收到后多久内交办。")
+    )
+    recess_assignment_due_unit = _due_unit(DueUnit.WORKING_DAYS)
+
+    # The rules a session sets, by name: what each due date is called and what it counts from.
+    RULES = {
+        "reply": ("答复期限", "交办"),
+        "opinion": ("协办意见期限", "交办"),
+        "rehandling": ("重新办理期限", "测评"),
+        "release": ("公开期限", "答复送达"),
+        "reassignment_window": ("调整交办申请期限", "交办"),
+        "recess_assignment": ("交办期限", "收到"),
+    }
 
     class Meta:
         verbose_name = _("会议")
@@ -112,6 +158,33 @@ class Session(models.Model):
     @property
     def item_noun(self) -> str:
         return "提案" if self.body == self.Body.CPPCC else "建议"
+
+    def rule(self, name: str) -> "DueRule":
+        """One of ``RULES`` as amount and unit, e.g. ``rule("reply")`` → 3 个月."""
+        field = name if name == "reassignment_window" else f"{name}_due"
+        what, counted_from = self.RULES[name]
+        return DueRule(getattr(self, field), getattr(self, f"{field}_unit"), what, counted_from)
+
+    @property
+    def reply_rule(self) -> "DueRule":
+        return self.rule("reply")
+
+    @property
+    def opinion_rule(self) -> "DueRule":
+        return self.rule("opinion")
+
+    def clean(self):
+        super().clean()
+        errors = {}
+        for name in self.RULES:
+            rule = self.rule(name)
+            field = name if name == "reassignment_window" else f"{name}_due"
+            if rule.amount and rule.amount > DUE_UNIT_LIMITS[rule.unit]:
+                errors[field] = _("按%(unit)s计时最多为 %(limit)s。") % {
+                    "unit": DueUnit(rule.unit).label, "limit": DUE_UNIT_LIMITS[rule.unit]
+                }
+        if errors:
+            raise ValidationError(errors)
 
 
 class CalendarYear(models.Model):
@@ -234,7 +307,14 @@ class Proposal(models.Model):
                 violation_error_message=_("本次会议已有同一编号的建议。"),
             )
         ]
-        indexes = [models.Index(fields=["state", "session"])]
+        indexes = [
+            models.Index(fields=["state", "session"]),
+            # The list's filters count by session (ProposalListPaginator): these answer from the
+            # index. (id, session) serves every "id IN (…)" filter without reading the rows.
+            models.Index(fields=["id", "session"], name="proposal_id_session"),
+            models.Index(fields=["category", "session"], name="proposal_category_session"),
+            models.Index(fields=["session"], condition=Q(key_supervised=True), name="proposal_key_supervised"),
+        ]
 
     def __str__(self):
         return f"{self.label} {self.title}"
@@ -254,6 +334,8 @@ class AssignmentQuerySet(models.QuerySet):
     def visible_to(self, user):
         """Assignments of proposals the user may see: a bureau sees the other bureaus on a
         proposal it handles (the lead must know its assistants), deputies see where theirs went."""
+        if roles_of(user).sees_everything:
+            return self  # not a semi-join against every proposal
         return self.filter(proposal__in=Proposal.objects.visible_to(user))
 
     def worked_by(self, user):
@@ -338,7 +420,21 @@ class Assignment(models.Model):
                 violation_error_message=_("该单位已承办此建议。"),
             )
         ]
-        indexes = [models.Index(fields=["bureau", "state"]), models.Index(fields=["due_on"])]
+        indexes = [
+            models.Index(fields=["bureau", "state"]),
+            models.Index(fields=["due_on"]),
+            # The overdue and due-soon panels read open work by due date: most rows are closed.
+            models.Index(
+                fields=["due_on", "id"],
+                condition=Q(state__in=sorted(OPEN_ASSIGNMENT_STATES)),
+                name="assignment_open_by_due_on",
+            ),
+            models.Index(
+                fields=["due_on", "id"],
+                condition=Q(extension_until__isnull=False),
+                name="assignment_extension_by_due",
+            ),
+        ]
 
     def __str__(self):
         return f"{self.proposal.label} · {self.bureau} · {self.get_role_display()}"
@@ -379,9 +475,9 @@ class ConsultationQuerySet(models.QuerySet):
         """The offices read every consultation; a bureau its own (not another bureau's
         summaries); deputies those on their proposals (they were the ones consulted)."""
         roles = roles_of(user)
-        visible = self.filter(assignment__proposal__in=Proposal.objects.visible_to(user))
         if roles.sees_everything:
-            return visible
+            return self
+        visible = self.filter(assignment__proposal__in=Proposal.objects.visible_to(user))
         rule = Q(pk__in=[])
         if roles.is_bureau_member:
             rule |= Q(assignment__bureau_id__in=roles.bureau_ids)
@@ -506,9 +602,9 @@ class EventQuerySet(models.QuerySet):
         another bureau's returns, submissions or consultations), a deputy reads the steps
         marked for deputies."""
         roles = roles_of(user)
-        visible = self.filter(proposal__in=Proposal.objects.visible_to(user))
         if roles.sees_everything:
-            return visible
+            return self
+        visible = self.filter(proposal__in=Proposal.objects.visible_to(user))
         rule = Q(pk__in=[])
         if roles.is_bureau_member:
             rule |= Q(action__in=Event.Action.for_audience(Audience.BUREAUS))
@@ -625,3 +721,52 @@ EVENT_AUDIENCES = {
     _A.CLOSE: frozenset({_AU.BUREAUS, _AU.DEPUTIES, _AU.PUBLIC}),
 }
 assert set(EVENT_AUDIENCES) == set(Event.Action), "every action needs its audience"
+
+
+class ImportJobQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """The access rule for import jobs: the congress office (and admins) see every import,
+        as a team; nobody else any."""
+        return self if roles_of(user).manages_proposals else self.none()
+
+
+class ImportJob(models.Model):
+    """A confirmed Excel import, run by a worker: all rows registered in one transaction, or none."""
+
+    class State(models.TextChoices):
+        QUEUED = "queued", _("排队中")
+        RUNNING = "running", _("导入中")
+        DONE = "done", _("已完成")
+        FAILED = "failed", _("未导入")
+
+    kind = models.CharField(_("导入内容"), max_length=20)
+    session = models.ForeignKey(Session, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("导入人")
+    )
+    file_name = models.CharField(_("文件名"), max_length=255, blank=True)
+    token = models.CharField(max_length=32, editable=False)  # names the staged file until the run
+    state = models.CharField(_("状态"), max_length=10, choices=State.choices, default=State.QUEUED)
+    total = models.PositiveIntegerField(_("待导入行数"), default=0)
+    created = models.PositiveIntegerField(_("已导入"), default=0)
+    skipped = models.PositiveIntegerField(_("已存在而跳过"), default=0)
+    problems = models.JSONField(_("问题"), default=list, blank=True)  # [[row, column, message], …]
+    error = models.TextField(_("错误"), blank=True)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ImportJobQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("Excel 导入")
+        verbose_name_plural = _("Excel 导入")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self):
+        return f"{self.file_name} ({self.get_state_display()})"
+
+    @property
+    def is_finished(self) -> bool:
+        return self.state in (self.State.DONE, self.State.FAILED)
+

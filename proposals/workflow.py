@@ -18,10 +18,17 @@ from django.utils.translation import gettext_lazy
 from accounts.models import Deputy, Organization
 from accounts.roles import roles_of
 
-from .deadlines import add_months, opinion_deadline, reply_deadline
+from .calendar import CalendarUnknown, WorkingCalendar
+from .deadlines import (
+    Deadline,
+    latest_due_date,
+    opinion_deadline,
+    reassignment_deadline,
+    reply_deadline,
+)
 from .errors import WorkflowError
 from .events import event_record
-from .models import Assignment, Consultation, Event, Proposal, Reminder, Session
+from .models import Assignment, Consultation, Event, Proposal, Session
 from .numerals import chinese_date
 from .signals import assignment_replaced
 from .states import AssignmentState, ProposalState
@@ -41,36 +48,6 @@ APPROVE_REASSIGNMENT = Transition(
 REFUSE_REASSIGNMENT = Transition(
     A.REFUSE_REASSIGNMENT, frozenset({S.REASSIGNMENT_REQUESTED}), S.ASSIGNED, manages,
     note=Note.REQUIRED, note_hint=gettext_lazy("请填写不同意的理由（必填）"),
-)
-
-
-def _extension_pending(assignment: Assignment) -> bool:
-    return assignment.extension_until is not None
-
-
-def _no_extension_pending(assignment: Assignment) -> bool:
-    return assignment.extension_until is None
-
-
-OPEN = frozenset({S.ASSIGNED, S.REASSIGNMENT_REQUESTED, S.DRAFTING, S.IN_REVIEW})
-REQUEST_EXTENSION = Transition(
-    A.REQUEST_EXTENSION, OPEN, None, works_on, condition=_no_extension_pending,
-    note=Note.REQUIRED, note_hint=gettext_lazy("延期理由（必填）"), note_arg="reason",
-    asks_for_date=True, date_label=gettext_lazy("申请延期至"), date_required=True,
-)
-GRANT_EXTENSION = Transition(
-    A.GRANT_EXTENSION, OPEN, None, manages, condition=_extension_pending,
-    note=Note.OPTIONAL, note_hint=gettext_lazy("说明（可选）"),
-    asks_for_date=True, date_label=gettext_lazy("延期至（不填则按申请）"),
-)
-REMIND = Transition(
-    A.REMIND, frozenset({S.ASSIGNED, S.REASSIGNMENT_REQUESTED, S.DRAFTING, S.IN_REVIEW}), None,
-    lambda roles, _a: roles.sees_everything, note=Note.REQUIRED,
-    note_hint=gettext_lazy("催办说明（必填），例如请于本周内报送答复稿"),
-)
-REFUSE_EXTENSION = Transition(
-    A.REFUSE_EXTENSION, OPEN, None, manages, condition=_extension_pending,
-    note=Note.REQUIRED, note_hint=gettext_lazy("不同意的理由（必填）"), danger=True,
 )
 
 
@@ -131,15 +108,41 @@ def proposal_register(
     return proposal
 
 
-def _create_assignment(*, proposal, bureau, role, handling, by, assigned_at) -> Assignment:
+def assignment_deadline(session, role, assigned_on: datetime.date, due_on=None) -> Deadline:
+    """An assignment's due date: by the session's rule for its role, or ``due_on`` as the congress
+    office set it when assigning (a working day, after the assignment, within the longest
+    extension), its basis naming the rule's date it replaces."""
+    lead = role == Assignment.Role.LEAD
+    rule = (reply_deadline if lead else opinion_deadline)(session, assigned_on)
+    if due_on is None or due_on == rule.due_on:
+        return rule
+    what = _("答复期限") if lead else _("协办意见期限")
+    if due_on <= assigned_on:
+        raise WorkflowError(_("指定的%(what)s须晚于交办日期。") % {"what": what})
+    latest = latest_due_date(assigned_on)
+    if due_on > latest:
+        raise WorkflowError(
+            _("指定的%(what)s不能超过交办后%(n)s个月（最迟%(day)s）。")
+            % {"what": what, "n": settings.EXTENSION_MAX_MONTHS, "day": chinese_date(latest)}
+        )
+    try:
+        working = WorkingCalendar().is_workday(due_on)
+    except CalendarUnknown:
+        working = True  # the calendar cannot say; the date stands as the office chose it
+    if not working:
+        raise WorkflowError(
+            _("指定的%(what)s%(day)s不是工作日，请另选日期。") % {"what": what, "day": chinese_date(due_on)}
+        )
+    # Stored and printed as it is: never translated, like the rules' own bases.
+    what = "答复期限" if lead else "协办意见期限"
+    return Deadline(due_on, f"{what}：代表工委交办时指定为{chinese_date(due_on)}（按规定为{chinese_date(rule.due_on)}）")
+
+
+def _create_assignment(*, proposal, bureau, role, handling, by, assigned_at, due_on=None) -> Assignment:
     if bureau.kind != Organization.Kind.BUREAU:
         raise WorkflowError(_("「%(name)s」不是承办单位。") % {"name": bureau})
     assigned_on = timezone.localdate(assigned_at)
-    deadline = (
-        reply_deadline(proposal.session, assigned_on)
-        if role == Assignment.Role.LEAD
-        else opinion_deadline(proposal.session, assigned_on)
-    )
+    deadline = assignment_deadline(proposal.session, role, assigned_on, due_on)
     return Assignment.objects.create(
         proposal=proposal,
         bureau=bureau,
@@ -152,6 +155,15 @@ def _create_assignment(*, proposal, bureau, role, handling, by, assigned_at) -> 
     )
 
 
+def assign_refusal(proposal: Proposal) -> str:
+    """Why the proposal cannot be assigned now ("" when it can): only a received proposal is."""
+    if proposal.state == ProposalState.RECEIVED:
+        return ""
+    return _("建议当前状态为「%(state)s」，已交办的建议请通过调整交办变更承办单位。") % {
+        "state": proposal.get_state_display()
+    }
+
+
 def proposal_assign(
     *,
     proposal: Proposal,
@@ -159,9 +171,12 @@ def proposal_assign(
     assistants: Iterable[Organization] = (),
     by,
     assigned_at: datetime.datetime | None = None,
+    reply_due_on: datetime.date | None = None,
+    opinion_due_on: datetime.date | None = None,
 ) -> list[Assignment]:
     """Assign a received proposal: one lead (joint handling, with assistants) or several
-    leads (split handling: each replies on its own part)."""
+    leads (split handling: each replies on its own part). Due dates follow the session's rules
+    unless the congress office sets them (``reply_due_on`` for leads, ``opinion_due_on``)."""
     _require_manager(by, _("只有人大代表工委可以交办建议。"))
     leads, assistants = list(dict.fromkeys(leads)), list(dict.fromkeys(assistants))
     if not leads:
@@ -174,18 +189,20 @@ def proposal_assign(
     assigned_at = assigned_at or timezone.now()
     with transaction.atomic():
         proposal = Proposal.objects.select_for_update(of=("self",)).select_related("session").get(pk=proposal.pk)
-        if proposal.state != ProposalState.RECEIVED:
-            raise WorkflowError(
-                _("建议当前状态为「%(state)s」，已交办的建议请通过调整交办变更承办单位。")
-                % {"state": proposal.get_state_display()}
-            )
+        if refusal := assign_refusal(proposal):
+            raise WorkflowError(refusal)
+        due = {Assignment.Role.LEAD: reply_due_on, Assignment.Role.ASSISTING: opinion_due_on}
         created = [
             _create_assignment(
-                proposal=proposal, bureau=b, role=role, handling=handling, by=by, assigned_at=assigned_at
+                proposal=proposal, bureau=b, role=role, handling=handling, by=by, assigned_at=assigned_at,
+                due_on=due[role],
             )
             for role, bureaus in ((Assignment.Role.LEAD, leads), (Assignment.Role.ASSISTING, assistants))
             for b in bureaus
         ]
+        lead_due = min(a.due_on for a in created if a.is_lead)
+        if (reply_due_on or opinion_due_on) and any(a.due_on > lead_due for a in created if not a.is_lead):
+            raise WorkflowError(_("协办意见期限不能晚于主办单位的答复期限。"))
         names = "、".join(f"{a.bureau.short_name}（{a.get_role_display()}）" for a in created)
         event_record(
             proposal=proposal,
@@ -206,10 +223,11 @@ def proposal_assign(
 def assignment_request_reassignment(*, assignment: Assignment, by, reason: str) -> Assignment:
     with transaction.atomic():
         assignment, reason = REQUEST_REASSIGNMENT.begin(assignment, by, reason)
-        window = settings.REASSIGNMENT_WINDOW_DAYS
-        if timezone.localdate() > timezone.localdate(assignment.assigned_at) + datetime.timedelta(days=window):
+        window = reassignment_deadline(assignment.proposal.session, timezone.localdate(assignment.assigned_at))
+        if timezone.localdate() > window.due_on:
             raise WorkflowError(
-                _("调整交办须在交办后%(days)s日内提出，已超过期限，请与代表工委联系。") % {"days": window}
+                _("调整交办须在交办后%(rule)s内提出（%(basis)s），已超过期限，请与代表工委联系。")
+                % {"rule": assignment.proposal.session.rule("reassignment_window"), "basis": window.basis}
             )
         assignment.reassignment_reason = reason
         REQUEST_REASSIGNMENT.move(assignment, by=by, note=reason)
@@ -353,85 +371,3 @@ def consultation_answer(*, consultation: Consultation, by, answer: str, comment:
             note=f"{consultation.get_deputy_answer_display()}" + (f"：{comment}" if comment else ""),
         )
     return consultation
-
-
-# --- extensions (延期申请) -------------------------------------------------------------------------
-
-
-def _latest_due(assignment: Assignment) -> datetime.date:
-    return add_months(timezone.localdate(assignment.assigned_at), settings.EXTENSION_MAX_MONTHS)
-
-
-def _check_extension_date(assignment: Assignment, new_date) -> None:
-    if new_date is None:
-        raise WorkflowError(_("请填写延期后的日期。"))
-    if new_date <= assignment.due_on:
-        raise WorkflowError(
-            _("延期后的日期须晚于现在的期限%(due)s。") % {"due": chinese_date(assignment.due_on)}
-        )
-    latest = _latest_due(assignment)
-    if new_date > latest:
-        raise WorkflowError(
-            _("延期后总期限不能超过交办后%(n)s个月（最迟%(day)s）。")
-            % {"n": settings.EXTENSION_MAX_MONTHS, "day": chinese_date(latest)}
-        )
-
-
-@REQUEST_EXTENSION.implemented_by
-def assignment_request_extension(*, assignment: Assignment, by, reason: str, new_date) -> Assignment:
-    """The bureau asks for more time, with a reason and the date it needs."""
-    with transaction.atomic():
-        assignment, reason = REQUEST_EXTENSION.begin(assignment, by, reason)
-        _check_extension_date(assignment, new_date)
-        assignment.extension_until, assignment.extension_reason = new_date, reason
-        REQUEST_EXTENSION.move(
-            assignment, by=by, note=_("申请延期至%(day)s：%(reason)s") % {"day": chinese_date(new_date), "reason": reason},
-            fields=["extension_until", "extension_reason"],
-        )
-    return assignment
-
-
-@GRANT_EXTENSION.implemented_by
-def assignment_grant_extension(*, assignment: Assignment, by, new_date=None, note: str = "") -> Assignment:
-    """The congress office grants the extension, to the date asked for or another one."""
-    with transaction.atomic():
-        assignment, note = GRANT_EXTENSION.begin(assignment, by, note)
-        new_date = new_date or assignment.extension_until
-        _check_extension_date(assignment, new_date)
-        old = assignment.due_on
-        assignment.due_on = new_date
-        assignment.due_basis = _("%(basis)s；经代表工委同意，由%(old)s延期至%(new)s") % {
-            "basis": assignment.due_basis, "old": chinese_date(old), "new": chinese_date(new_date),
-        }
-        assignment.extension_until, assignment.extension_reason = None, ""
-        text = _("延期至%(day)s") % {"day": chinese_date(new_date)}
-        GRANT_EXTENSION.move(
-            assignment, by=by, note=f"{text}。{note}" if note else text,
-            fields=["due_on", "due_basis", "extension_until", "extension_reason"],
-        )
-    return assignment
-
-
-@REFUSE_EXTENSION.implemented_by
-def assignment_refuse_extension(*, assignment: Assignment, by, note: str) -> Assignment:
-    with transaction.atomic():
-        assignment, note = REFUSE_EXTENSION.begin(assignment, by, note)
-        assignment.extension_until, assignment.extension_reason = None, ""
-        REFUSE_EXTENSION.move(assignment, by=by, note=note, fields=["extension_until", "extension_reason"])
-    return assignment
-
-
-# --- reminders (催办) by the offices ----------------------------------------------------------------
-
-
-@REMIND.implemented_by
-def assignment_remind(*, assignment: Assignment, by, note: str) -> Assignment:
-    """The congress or government office urges the bureau; the bureau sees it until it acts."""
-    with transaction.atomic():
-        assignment, note = REMIND.begin(assignment, by, note)
-        Reminder.objects.create(
-            assignment=assignment, kind=Reminder.Kind.MANUAL, sent_on=timezone.localdate(),
-            due_on=assignment.due_on, note=note, sent_by=by,
-        )
-        REMIND.move(assignment, by=by, note=note)
-    return assignment

@@ -30,6 +30,7 @@ from proposals.models import Assignment, Consultation, Event, Proposal, Session
 from proposals.states import AssignmentState as AS
 from proposals.states import ProposalState as PS
 
+from .demo import history as demo_history
 from .demo import loader as demo
 from .models import CoHandlingOpinion, DocumentCounter, Evaluation, Reply, ReplyCc
 from .numbering import format_document_number
@@ -143,9 +144,9 @@ class Counts:
 def other_data() -> list[str]:
     """What the database holds beyond the demo data (``load_demo``), as readable lines; empty
     when it holds nothing else (an earlier generate_bulk counts as other data)."""
-    demo_orgs = {row[1] for row in demo.ORGANIZATIONS}
-    demo_users = {row[0] for row in demo.USERS} | {"admin"} | {u for _n, _d, u in demo.DEPUTIES if u}
-    demo_proposals = {(s.session, s.number) for s in demo.REPLIES} | {((17, 1), 239), ((18, 5), 12), ((18, 2), 401)}
+    demo_orgs = {row[1] for row in demo.ORGANIZATIONS} | demo_history.organization_names()
+    demo_users = {row[0] for row in demo.USERS} | {"admin"} | {u for _n, _d, u in demo.DEPUTIES if u} | demo_history.usernames()
+    demo_proposals = {(s.session, s.number) for s in demo.REPLIES} | {((17, 1), 239), ((18, 5), 12), ((18, 2), 401)} | demo_history.proposal_keys()
     proposals = [
         p for p in Proposal.objects.values_list("session__term", "session__number", "number")
         if ((p[0], p[1]), p[2]) not in demo_proposals
@@ -492,7 +493,7 @@ class Generator:
         if rng.random() < 0.02 and happened("reassign", assigned_day + datetime.timedelta(days=6)):
             old = self._pick_bureau({b.pk for b in bureaus} | {self.demo_bureau.pk})
             old_id = self._id(Assignment)
-            old_due = _workday(_add_months(assigned_day, session.reply_due_months))
+            old_due = _workday(_add_months(assigned_day, session.reply_due))
             self._assignment_row(old_id, pid, old, "lead", AS.WITHDRAWN, assigned_day, old_due, None, 0)
             self._event(pid, Event.Action.ASSIGN, _at(assigned_day, rng), officer, from_state=PS.RECEIVED, to_state=PS.ASSIGNED, note=f"{old.short_name}（主办）")
             self._event(pid, Event.Action.REQUEST_REASSIGNMENT, _at(assigned_day + datetime.timedelta(days=3), rng), self.staff[old.pk], assignment=old_id, from_state=AS.ASSIGNED, to_state=AS.REASSIGNMENT_REQUESTED, note="该事项不属于本单位职责。")
@@ -502,8 +503,8 @@ class Generator:
             self._event(pid, Event.Action.ASSIGN, _at(assigned_day, rng), officer, from_state=PS.RECEIVED, to_state=PS.ASSIGNED,
                         note="、".join(f"{b.short_name}（{'主办' if k == 0 else '协办'}）" for k, b in enumerate(bureaus)))
         days = datetime.timedelta
-        lead_due = _workday(_add_months(assigned_day, session.reply_due_months))
-        opinion_due = _workday(_add_months(assigned_day, session.opinion_due_months))
+        lead_due = _workday(_add_months(assigned_day, session.reply_due))
+        opinion_due = _workday(_add_months(assigned_day, session.opinion_due))
 
         # Assisting bureaus: accept, send the opinion (mostly on time).
         lead_id = self._id(Assignment)
@@ -576,7 +577,7 @@ class Generator:
                 dates = second
                 state, proposal_state, finished, late, _ = self._reply_round(
                     pid, lead_id, lead, lead_deputy, session, title, topic, second, happened, staff, leader, leader_name,
-                    disclosure, cc, round_no=2, lead_due=_workday(_add_months(rehandle, session.rehandling_due_months)),
+                    disclosure, cc, round_no=2, lead_due=_workday(_add_months(rehandle, session.rehandling_due)),
                     never_dissatisfied=True,
                 )
             if proposal_state == PS.REPLIED and happened("close", dates["close"]):

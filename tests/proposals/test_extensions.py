@@ -6,7 +6,7 @@ import datetime
 import pytest
 from django.urls import reverse
 
-from proposals import workflow as intake
+from proposals import supervision
 from proposals.deadlines import add_months
 from proposals.errors import WorkflowError
 from proposals.models import Assignment, Event
@@ -42,24 +42,24 @@ def test_a_bureau_asks_and_the_congress_office_grants_on_the_pages(client, draft
 def test_no_extension_beyond_six_months_from_assignment(drafting, alice):
     latest = add_months(drafting.assigned_at.date(), 6)
     with pytest.raises(WorkflowError, match="不能超过交办后6个月"):
-        intake.assignment_request_extension(assignment=drafting, by=alice, reason="原因", new_date=latest + datetime.timedelta(days=1))
+        supervision.assignment_request_extension(assignment=drafting, by=alice, reason="原因", new_date=latest + datetime.timedelta(days=1))
     with pytest.raises(WorkflowError, match="须晚于现在的期限"):
-        intake.assignment_request_extension(assignment=drafting, by=alice, reason="原因", new_date=drafting.due_on)
+        supervision.assignment_request_extension(assignment=drafting, by=alice, reason="原因", new_date=drafting.due_on)
     assert Assignment.objects.get(pk=drafting.pk).extension_until is None
 
 
 def test_the_office_may_grant_a_different_date_and_refuses_with_a_reason(drafting, alice, cora):
-    intake.assignment_request_extension(assignment=drafting, by=alice, reason="原因", new_date=drafting.due_on + datetime.timedelta(days=40))
-    granted = intake.assignment_grant_extension(assignment=drafting, by=cora, new_date=drafting.due_on + datetime.timedelta(days=15))
+    supervision.assignment_request_extension(assignment=drafting, by=alice, reason="原因", new_date=drafting.due_on + datetime.timedelta(days=40))
+    granted = supervision.assignment_grant_extension(assignment=drafting, by=cora, new_date=drafting.due_on + datetime.timedelta(days=15))
     assert granted.due_on == drafting.due_on + datetime.timedelta(days=15)
-    intake.assignment_request_extension(assignment=granted, by=alice, reason="再次", new_date=granted.due_on + datetime.timedelta(days=10))
+    supervision.assignment_request_extension(assignment=granted, by=alice, reason="再次", new_date=granted.due_on + datetime.timedelta(days=10))
     with pytest.raises(WorkflowError, match="需要填写说明"):
-        intake.assignment_refuse_extension(assignment=granted, by=cora, note=" ")
-    refused = intake.assignment_refuse_extension(assignment=granted, by=cora, note="请按期答复。")
+        supervision.assignment_refuse_extension(assignment=granted, by=cora, note=" ")
+    refused = supervision.assignment_refuse_extension(assignment=granted, by=cora, note="请按期答复。")
     assert (refused.due_on, refused.extension_until) == (granted.due_on, None)
 
 
 def test_one_request_at_a_time(drafting, alice):
-    intake.assignment_request_extension(assignment=drafting, by=alice, reason="原因", new_date=drafting.due_on + datetime.timedelta(days=5))
+    supervision.assignment_request_extension(assignment=drafting, by=alice, reason="原因", new_date=drafting.due_on + datetime.timedelta(days=5))
     with pytest.raises(WorkflowError, match="不能执行「申请延期」"):
-        intake.assignment_request_extension(assignment=drafting, by=alice, reason="原因", new_date=drafting.due_on + datetime.timedelta(days=6))
+        supervision.assignment_request_extension(assignment=drafting, by=alice, reason="原因", new_date=drafting.due_on + datetime.timedelta(days=6))

@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import Notification
-from proposals import workflow as intake
+from proposals import supervision
 from proposals.models import Assignment, Event, Reminder
 from proposals.reminders import reminders_send
 from proposals.tasks import send_reminders
@@ -79,5 +79,5 @@ def test_bureaus_and_deputies_cannot_urge(proposal, cora, alice, bureau_a, dora)
     assignment = to_drafting(proposal, cora, alice, bureau_a)
     for who in (alice, dora.user):
         with pytest.raises(PermissionDenied):
-            intake.assignment_remind(assignment=assignment, by=who, note="快点")
+            supervision.assignment_remind(assignment=assignment, by=who, note="快点")
     assert not Reminder.objects.exists()

@@ -8,16 +8,16 @@ import datetime
 from types import SimpleNamespace
 
 import pytest
-from django.conf import settings as django_settings
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import F
 from django.utils import timezone
 
+from proposals import supervision
 from proposals import workflow as intake
-from proposals.deadlines import reply_deadline
+from proposals.deadlines import reassignment_deadline, reply_deadline
 from proposals.errors import WorkflowError
-from proposals.models import Assignment, Consultation, Event, Proposal
+from proposals.models import Assignment, Consultation, DueUnit, Event, Proposal
 from proposals.numerals import chinese_date
 from proposals.states import AssignmentState as S
 from proposals.states import ProposalState as P
@@ -141,7 +141,7 @@ def prepare(ctx, name, assignment):
     if name == "reopen_opinion":
         lead_rehandling(ctx)
     if name in ("grant_extension", "refuse_extension"):
-        intake.assignment_request_extension(
+        supervision.assignment_request_extension(
             assignment=assignment, by=ctx.alice, reason=NOTES["request_extension"], new_date=extended(assignment)
         )
     return fresh(assignment)
@@ -540,27 +540,48 @@ def _assigned_days_ago(ctx, days):
     return fresh(assignment)
 
 
+def _window_end(ctx, assignment):
+    return reassignment_deadline(ctx.proposal.session, timezone.localdate(assignment.assigned_at)).due_on
+
+
+def _assigned_before_window(ctx, days_after_window_end):
+    """An assignment whose reassignment window (rolled to a working day) ended that many days ago."""
+    days = 1
+    while True:  # assigned ``days`` ago, its window ends exactly days_after_window_end days ago
+        assigned_on = timezone.localdate() - datetime.timedelta(days=days)
+        end = reassignment_deadline(ctx.proposal.session, assigned_on).due_on
+        if (timezone.localdate() - end).days == days_after_window_end:
+            return _assigned_days_ago(ctx, days)
+        days += 1
+
+
 def test_reassignment_request_outside_the_window_is_refused(ctx):
-    window = django_settings.REASSIGNMENT_WINDOW_DAYS
-    assignment = _assigned_days_ago(ctx, window + 1)
+    assignment = _assigned_before_window(ctx, 1)
     before = snapshot()
-    with pytest.raises(WorkflowError, match=f"交办后{window}日内"):
+    with pytest.raises(WorkflowError, match="交办后10日内"):
         intake.assignment_request_reassignment(assignment=assignment, by=ctx.alice, reason="不属于我局职责。")
     assert snapshot() == before
     assert fresh(assignment).reassignment_reason == ""
 
 
 def test_reassignment_request_on_the_last_day_of_the_window_is_allowed(ctx):
-    assignment = _assigned_days_ago(ctx, django_settings.REASSIGNMENT_WINDOW_DAYS)
+    assignment = _assigned_before_window(ctx, 0)
+    assert _window_end(ctx, assignment) == timezone.localdate()
     intake.assignment_request_reassignment(assignment=assignment, by=ctx.alice, reason="不属于我局职责。")
     assert fresh(assignment).state == S.REASSIGNMENT_REQUESTED
 
 
-def test_reassignment_window_is_a_setting(ctx, settings):
-    settings.REASSIGNMENT_WINDOW_DAYS = 3
-    assignment = _assigned_days_ago(ctx, 4)
-    with pytest.raises(WorkflowError, match="交办后3日内"):
-        intake.assignment_request_reassignment(assignment=assignment, by=ctx.alice, reason="不属于我局职责。")
+def test_reassignment_window_is_a_session_rule_in_working_days(ctx):
+    session = ctx.proposal.session
+    session.reassignment_window, session.reassignment_window_unit = 3, DueUnit.WORKING_DAYS
+    session.save()
+    assignment = _assigned_before_window(ctx, 1)
+    assigned_on = timezone.localdate(assignment.assigned_at)
+    end = reassignment_deadline(session, assigned_on)
+    assert end.basis.startswith(f"调整交办申请期限：自{chinese_date(assigned_on)}交办起3个工作日")
+    assert (end.due_on - assigned_on).days >= 3
+    with pytest.raises(WorkflowError, match="交办后3个工作日内"):
+        intake.assignment_request_reassignment(assignment=fresh(assignment), by=ctx.alice, reason="不属于我局职责。")
     assert fresh(assignment).state == S.ASSIGNED
 
 
@@ -880,7 +901,7 @@ def test_due_dates_follow_the_session_settings(ctx):
     assert assisting.due_basis == "协办意见期限：自2024年1月31日交办起1个月"
 
     session = ctx.proposal.session
-    session.reply_due_months = 2
+    session.reply_due = 2
     session.save()
     other = ProposalFactory(session=session, number=111, lead_deputy=ctx.otto.deputy)
     (lead2,) = intake.proposal_assign(proposal=other, leads=[ctx.bureau_a], by=ctx.cora, assigned_at=jan31)
