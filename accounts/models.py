@@ -219,6 +219,10 @@ class AuditRecord(AppendOnlyModel):
         ADMIN_DELETE = "admin_delete", _("后台删除")
         AUDIT_EXPORT = "audit_export", _("导出审计日志")
         AUDIT_PURGE = "audit_purge", _("清理审计日志")
+        IMPORT = "import", _("Excel 导入")
+        LIST_EXPORT = "list_export", _("导出建议清单")
+        NOTICE_PDF = "notice_pdf", _("下载交办通知 PDF")
+        REPORT_DOWNLOAD = "report_download", _("下载办理情况报告")
 
     class Outcome(models.TextChoices):
         SUCCESS = "success", _("成功")

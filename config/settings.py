@@ -187,6 +187,8 @@ CACHES = {
 }
 LIMITS_KEY_PREFIX = env_str("JIANYI_LIMITS_KEY_PREFIX", "jianyi")
 LIMITS_BUSY_SECONDS = 120  # a render that never finished frees its slot after this
+# A letter rendered on request (draft preview, opinion) runs in a child process killed after this.
+PREVIEW_SECONDS = env_int("JIANYI_PREVIEW_SECONDS", 20)
 CELERY_BROKER_URL = REDIS_URL or "memory://"
 CELERY_RESULT_BACKEND = None
 CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
@@ -274,3 +276,15 @@ SMS_BACKEND = env_str("JIANYI_SMS_BACKEND", "accounts.sms.LoggingSmsBackend")
 SITE_URL = env_str("JIANYI_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 if not SITE_URL.startswith(("http://", "https://")):
     raise ImproperlyConfigured(f"JIANYI_SITE_URL must start with http:// or https://, not {SITE_URL!r}")
+
+# Excel in and out (proposals/imports, proposals/export_views.py). Uploads are untrusted: bounded
+# in size (and unpacked size, against zip bombs), rows, columns and text per cell, parsed with
+# defusedxml, and limited per user; a list export stops at a row limit with a message.
+IMPORT_MAX_UPLOAD_BYTES = env_int("JIANYI_IMPORT_MAX_UPLOAD_MB", 5) * 1024 * 1024
+IMPORT_MAX_UNPACKED_BYTES = env_int("JIANYI_IMPORT_MAX_UNPACKED_MB", 100) * 1024 * 1024
+IMPORT_MAX_ROWS = env_int("JIANYI_IMPORT_MAX_ROWS", 5000)
+IMPORT_MAX_COLUMNS = env_int("JIANYI_IMPORT_MAX_COLUMNS", 30)
+IMPORT_MAX_CELL_CHARS = env_int("JIANYI_IMPORT_MAX_CELL_CHARS", 20000)
+IMPORT_UPLOADS_PER_MINUTE = env_int("JIANYI_IMPORT_UPLOADS_PER_MINUTE", 6)
+LIST_EXPORT_MAX_ROWS = env_int("JIANYI_LIST_EXPORT_MAX_ROWS", 20000)
+LIST_EXPORTS_PER_MINUTE = env_int("JIANYI_LIST_EXPORTS_PER_MINUTE", 6)

@@ -1,4 +1,4 @@
-/* Poll a JSON status URL and update the page: used by the PDF status and the export progress.
+/* Poll a JSON status URL and update the page: used by the PDF status, the export progress and the import progress.
    <div data-poll="/url/" data-interval="1000"> with [data-field=name] children. No dependencies. */
 (function () {
   function fill(root, data) {
@@ -22,6 +22,8 @@
         fill(root, data);
         if (data.state === "done" || data.state === "failed" || data.state === null) {
           if (root.hasAttribute("data-reload-when-done") && data.state === "done" && root.getAttribute("data-initial") !== "done") { window.location.reload(); }
+          var initial = root.getAttribute("data-initial");
+          if (root.hasAttribute("data-reload-when-finished") && initial !== "done" && initial !== "failed") { window.location.reload(); }
           return;
         }
         setTimeout(function () { poll(root); }, every);
