@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import paste_views, views
+from . import notice_views, paste_views, views
 
 urlpatterns = [
     path("assignments/<int:pk>/reply/", views.reply_edit, name="reply-edit"),
@@ -23,4 +23,9 @@ urlpatterns = [
     path("replies/<int:pk>/evaluations/paper/", views.evaluation_paper, name="evaluation-paper"),
     path("evaluations/<int:pk>/correct/", views.evaluation_correct, name="evaluation-correct"),
     path("evaluations/<int:pk>/scan/", views.evaluation_scan, name="evaluation-scan"),
+    path("proposals/batch-assign/", notice_views.batch_assign, name="batch-assign"),
+    path("notices/", notice_views.notice_list, name="notice-list"),
+    path("notices/<int:pk>/", notice_views.notice_detail, name="notice-detail"),
+    path("notices/<int:pk>/pdf/", notice_views.notice_pdf, name="notice-pdf"),
+    path("notices/batches/<int:pk>/", notice_views.notice_batch, name="notice-batch"),
 ]

@@ -9,8 +9,11 @@ from .documents import (
 )
 from .evaluations import Evaluation, Satisfaction
 from .jobs import ExportJob, LetterPdf
+from .notices import AssignmentBatch, AssignmentNotice
 
 __all__ = [
+    "AssignmentBatch",
+    "AssignmentNotice",
     "CoHandlingOpinion",
     "DocumentCounter",
     "Evaluation",
