@@ -14,7 +14,9 @@ view listing 50 proposals through the same middleware, as the same user, on the 
 in turn with the page (floor, page, floor, page, …). The floor's URL exists only here: it is added
 to the URL patterns of this process. Last line, machine-readable:
 
-    pages: worst_ratio=… worst_page=… median_ms=…
+    pages: worst=<page>/<role> ratio=… worst_ms=… max_queries=…
+
+(``worst`` is the page with the highest ratio; ``worst_ms`` the slowest median of any page.)
 """
 
 import argparse
@@ -196,8 +198,10 @@ def main():
     for name, role, ms, queries, ratio in sorted(results, key=lambda r: -r[2])[:5]:
         print(f"  {name} ({role}): {ms:.0f} ms, {queries} queries, ratio {ratio:.1f}")
     worst = max(results, key=lambda r: r[4])
-    median_ms = statistics.median(r[2] for r in results)
-    print(f"pages: worst_ratio={worst[4]:.1f} worst_page={worst[0].replace(' ', '_')}:{worst[1]} median_ms={median_ms:.1f}")
+    print(
+        f"pages: worst={worst[0].replace(' ', '_')}/{worst[1]} ratio={worst[4]:.1f} "
+        f"worst_ms={max(r[2] for r in results):.1f} max_queries={max(r[3] for r in results)}"
+    )
 
 
 if __name__ == "__main__":

@@ -2,8 +2,10 @@ import re
 
 import django_filters
 from django import forms
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Case, Exists, IntegerField, OuterRef, Q, Value, When
+from django.forms.utils import flatatt
 from django.utils import timezone
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Deputy, Organization
@@ -13,6 +15,31 @@ from .models import Assignment, Consultation, Proposal, Session
 from .states import OPEN_ASSIGNMENT_STATES, ProposalState
 
 ALL = _("全部")
+SEARCH_IDS_MAX = 5000
+
+
+class QuickSelect(forms.Select):
+    """A drop-down written out in Python: Django's renderer includes one template per option,
+    and the list's 60 bureaus and 20 sessions cost more than its 25 rows."""
+
+    def render(self, name, value, attrs=None, renderer=None):
+        chosen = set(self.format_value(value))
+        options = format_html_join(
+            "",
+            '<option value="{}"{}>{}</option>',
+            ((choice, " selected" if str(choice) in chosen else "", label) for choice, label in self.choices),
+        )
+        final_attrs = flatatt(self.build_attrs(self.attrs, attrs))
+        return format_html('<select name="{}"{}>{}</select>', name, final_attrs, options)
+
+
+def quick_selects(form) -> None:
+    """Every plain drop-down of a filter form as a QuickSelect (the same HTML, faster)."""
+    for field in form.fields.values():
+        if type(field.widget) is forms.Select:
+            field.widget = QuickSelect(attrs=field.widget.attrs, choices=field.widget.choices)
+            if hasattr(field, "queryset"):  # a ModelChoiceField hands its widget fresh choices
+                field.widget.choices = field.choices
 
 
 def yes_no():
@@ -55,10 +82,13 @@ def rated(results=None) -> Q:
     """A lead assignment with a current (not corrected) rating on the 办理结果 axis, of one of
     ``results`` (any result when None), on any of its reply rounds."""
     results = list(results or [value for value, _label in RATING_CHOICES])
+    # "No correction names it" tested on the correction's join column (corrects_id IS NULL), not
+    # on its id: PostgreSQL then plans an anti-join. On the id it keeps a left join and estimates
+    # one row where there are a hundred thousand, and nests loops over them (5 s at 100k).
     return Q(
         role=LEAD,
         replies__evaluations__result__in=results,
-        replies__evaluations__superseded_by__isnull=True,
+        replies__evaluations__superseded_by__corrects__isnull=True,
     )
 
 
@@ -133,6 +163,7 @@ class ProposalFilter(django_filters.FilterSet):
         form = super().form
         for name in self.LINKED_ONLY:
             form.fields[name].widget = forms.HiddenInput()
+        quick_selects(form)
         return form
 
     @property
@@ -156,22 +187,40 @@ class ProposalFilter(django_filters.FilterSet):
         self.filters["delegation"].queryset = delegations.order_by("name")
 
     def filter_keyword(self, queryset, name, value):
+        """Titles, reasons, suggestions and the text of sent replies; title hits rank first
+        (``search_rank``, which the list's paginator orders by). On PostgreSQL each searched
+        expression has a trigram index (proposals/migrations/0010, replies/migrations/0007)."""
         value = value.strip()
         if not value:
             return queryset
+        in_title = Q(title__icontains=value)
         if re.fullmatch(r"[0-9]{1,9}", value):  # ASCII digits only: 「²」「①」 are not numbers
-            return queryset.filter(Q(number=int(value)) | Q(title__icontains=value))
-        return queryset.filter(
-            Q(title__icontains=value) | Q(reasons__icontains=value) | Q(suggestions__icontains=value)
-        )
+            found = Q(number=int(value)) | in_title
+        else:
+            in_text = Proposal.objects.filter(
+                in_title | Q(reasons__icontains=value) | Q(suggestions__icontains=value)
+            ).order_by().values("pk")
+            # A reply's text once it reached the deputy (drafts stay the lead bureau's business).
+            in_replies = Assignment.objects.filter(
+                replies__sent_at__isnull=False, replies__body__icontains=value
+            ).order_by().values("proposal_id")
+            # A UNION: each branch reads its own index (an OR across the tables would read none).
+            # Its ids are fetched once, so the count and the page do not search twice; a search
+            # finding more than SEARCH_IDS_MAX proposals stays a subquery.
+            matches = in_text.union(in_replies)
+            ids = list(matches.values_list("pk", flat=True)[: SEARCH_IDS_MAX + 1])
+            found = Q(pk__in=ids if len(ids) <= SEARCH_IDS_MAX else matches)
+        rank = Case(When(in_title, then=Value(2)), default=Value(1), output_field=IntegerField())
+        return queryset.filter(found).annotate(search_rank=rank)
 
     def filter_bureau(self, queryset, name, value):
-        return queryset.filter(
-            Exists(Assignment.objects.active().filter(proposal=OuterRef("pk"), bureau=value))
-        )
+        handled = Assignment.objects.active().filter(bureau=value).values("proposal_id")
+        return queryset.filter(pk__in=handled)
 
     def filter_deputy(self, queryset, name, value):
-        cosigned = Proposal.co_signers.through.objects.filter(deputy=value).values("proposal_id")
+        # The co-signed ids first (tens): an OR with a subquery would scan every proposal.
+        through = Proposal.co_signers.through
+        cosigned = list(through.objects.filter(deputy=value).values_list("proposal_id", flat=True))
         return queryset.filter(Q(lead_deputy=value) | Q(pk__in=cosigned))
 
     def filter_deputy_name(self, queryset, name, value):

@@ -3,7 +3,6 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -24,6 +23,7 @@ from .forms import (
 )
 from .models import Consultation, Proposal
 from .selectors import (
+    ProposalListPaginator,
     assignment_get_visible,
     home_work,
     proposal_get_visible,
@@ -55,7 +55,7 @@ def proposal_list(request):
     visible = Proposal.objects.visible_to(request.user)
     proposal_filter = ProposalFilter(request.GET, queryset=visible, user=request.user)
     proposals = proposal_list_order(with_assignments(proposal_filter.qs))
-    page = Paginator(proposals, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = ProposalListPaginator(proposals, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     return render(

@@ -6,6 +6,7 @@ The public pages are for anyone and for shared caches: they never touch the sess
 ``Cache-Control: public, max-age=300``. They read only ``publication.public_replies()``.
 """
 
+import re
 from functools import wraps
 
 import django_filters
@@ -15,7 +16,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
@@ -29,6 +30,7 @@ from django.views.decorators.http import conditional_page
 from accounts.models import Organization
 from accounts.roles import roles_of
 from proposals.errors import WorkflowError
+from proposals.filters import quick_selects
 from proposals.models import Proposal, Session
 
 from . import publication
@@ -101,13 +103,21 @@ class PublicReplyFilter(django_filters.FilterSet):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         released = Reply.objects.released()
-        # Choices only where there is something to find.
+        # Choices only where there is something to find: an EXISTS per session and per bureau
+        # (tens of rows, each stopping at its first released reply), not a DISTINCT over the
+        # join of every released reply.
         self.filters["session"].queryset = Session.objects.filter(
-            proposals__assignments__replies__in=released
-        ).distinct()
-        self.filters["bureau"].queryset = (
-            Organization.objects.filter(replies__in=released).distinct().order_by("name")
+            Exists(released.filter(assignment__proposal__session=OuterRef("pk")))
         )
+        self.filters["bureau"].queryset = Organization.objects.filter(
+            Exists(released.filter(bureau=OuterRef("pk")))
+        ).order_by("name")
+
+    @property
+    def form(self):
+        form = super().form
+        quick_selects(form)
+        return form
 
     def filter_keyword(self, queryset, name, value):
         value = value.strip()
@@ -121,7 +131,7 @@ class PublicReplyFilter(django_filters.FilterSet):
             | Q(assignment__proposal__lead_deputy__name__icontains=value)
         )
         number = value.removeprefix("第").removesuffix("号")
-        if number.isdigit():
+        if re.fullmatch(r"[0-9]{1,9}", number):  # ASCII digits only: 「²」「①」 are not numbers
             found |= Q(assignment__proposal__number=int(number))
         return queryset.filter(found)
 
