@@ -38,11 +38,11 @@ test: system-test $(VENV)/.installed messages
 	REDIS_URL=$${REDIS_URL:-redis://127.0.0.1:6379/15} \
 	$(BIN)/pytest
 
-# The edit-test loop: everything but the browser tests and those that start a Celery worker.
+# The edit-test loop: everything but the browser tests and those that start a Celery worker or gunicorn.
 test-fast: $(VENV)/.installed messages
 	DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/jianyi} \
 	REDIS_URL=$${REDIS_URL:-redis://127.0.0.1:6379/15} \
-	$(BIN)/pytest -m "not browser and not worker" $(PYTEST_ARGS)
+	$(BIN)/pytest -m "not browser and not worker and not server" $(PYTEST_ARGS)
 
 lint: $(VENV)/.installed
 	$(BIN)/ruff check .

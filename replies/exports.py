@@ -12,7 +12,7 @@ import zipfile
 from pathlib import Path
 
 from django.conf import settings
-from django.db import transaction
+from django.db import DatabaseError, transaction
 from django.db.models import F
 from django.http import QueryDict
 from django.utils import timezone
@@ -123,6 +123,8 @@ def export_render_chunk(export_id: int, index: int) -> None:
         for reply in replies:
             _ensure_pdf(reply)
             _progress(export_id, job.reply_ids)
+    except DatabaseError:
+        raise  # the database is gone: the task retries the chunk (and the sweep, if that fails)
     except Exception as error:
         ExportJob.objects.filter(pk=export_id).update(
             state=ExportJob.State.FAILED, error=f"{type(error).__name__}: {error}"[:2000]

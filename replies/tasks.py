@@ -3,12 +3,24 @@
 import logging
 
 from celery import shared_task
+from django.db import DatabaseError
 
 from . import exports, pdf
 
 log = logging.getLogger(__name__)
 
 MAX_RETRIES = 5
+
+
+def _backoff(task, error) -> int:
+    """Seconds before the next try: 2, 4, 8 … s; 10, 20, 40 … s while the database is away
+    (a restart takes a while), so the retries outlast an outage of a few minutes."""
+    base = 10 if isinstance(error, DatabaseError) else 2
+    return base * 2 ** task.request.retries
+
+
+# Celery's Django fix-up closes broken database connections before and after every task, so each
+# retry starts on a fresh connection.
 
 
 @shared_task(bind=True, acks_late=True, max_retries=MAX_RETRIES)
@@ -18,12 +30,15 @@ def render_reply_pdf(self, job_id: int):
     except pdf.ExpectedRenderError as error:
         pdf.pdf_release(job_id, str(error), final=True)
         return "failed"
-    except Exception as error:  # unexpected: retry with exponential backoff (2, 4, 8, … s)
+    except Exception as error:  # unexpected, or the database is gone: retry with backoff
         final = self.request.retries >= MAX_RETRIES
-        pdf.pdf_release(job_id, f"{type(error).__name__}: {error}", final=final)
+        try:
+            pdf.pdf_release(job_id, f"{type(error).__name__}: {error}", final=final)
+        except DatabaseError:  # the job stays as it was; this retry (or else the sweep) takes it again
+            log.warning("PDF job %s: database unavailable, retrying", job_id)
         if final:
             raise
-        raise self.retry(exc=error, countdown=2 ** (self.request.retries + 1)) from error
+        raise self.retry(exc=error, countdown=_backoff(self, error)) from error
     return "done" if job else "skipped"
 
 
@@ -32,9 +47,12 @@ def sweep_pdf_jobs():
     return pdf.pdf_sweep()
 
 
-@shared_task(acks_late=True)
-def export_render_chunk(export_id: int, index: int):
-    exports.export_render_chunk(export_id, index)
+@shared_task(bind=True, acks_late=True, max_retries=MAX_RETRIES)
+def export_render_chunk(self, export_id: int, index: int):
+    try:
+        exports.export_render_chunk(export_id, index)
+    except DatabaseError as error:  # the sweep re-sends the chunk if every retry fails
+        raise self.retry(exc=error, countdown=_backoff(self, error)) from error
 
 
 @shared_task
@@ -42,6 +60,9 @@ def sweep_exports():
     return exports.export_sweep()
 
 
-@shared_task(acks_late=True)
-def export_assemble(export_id: int):
-    exports.export_assemble(export_id)
+@shared_task(bind=True, acks_late=True, max_retries=MAX_RETRIES)
+def export_assemble(self, export_id: int):
+    try:
+        exports.export_assemble(export_id)
+    except DatabaseError as error:
+        raise self.retry(exc=error, countdown=_backoff(self, error)) from error

@@ -2,7 +2,6 @@
 page. Thin: fetch through selectors, write through the drafting and workflow services."""
 
 import dataclasses
-import io
 from pathlib import Path
 
 from django.contrib import messages
@@ -27,7 +26,7 @@ from proposals.selectors import assignment_get_visible
 from proposals.states import AssignmentState
 from proposals.transitions import available_transitions
 
-from . import drafts, exports, pdf, rating, workflow
+from . import drafts, exports, pdf, preview, rating, workflow
 from .deputies import deputy_card, deputy_cards
 from .forms import (
     CorrectionForm,
@@ -36,8 +35,9 @@ from .forms import (
     PaperEvaluationForm,
     ReplyDraftForm,
 )
-from .letter import render_letter_pdf, uncovered_characters
+from .letter import punctuation, uncovered_characters
 from .models import Evaluation, ExportJob, LetterPdf
+from .responses import pdf_response, too_slow_response
 from .selectors import (
     current_opinion,
     current_reply,
@@ -78,7 +78,7 @@ def _cc_text(reply) -> str:
     return "\n".join(reply.cc.values_list("name", flat=True))
 
 
-REPLY_FIELDS = ["version", "body", "category_mark", "disclosure", "contact_name", "contact_phone"]
+REPLY_FIELDS = ["version", "addressed_to", "body", "category_mark", "disclosure", "contact_name", "contact_phone"]
 OPINION_FIELDS = ["version", "title", "body", "contact_name", "contact_phone"]
 
 
@@ -91,9 +91,21 @@ def reply_edit(request, pk):
         messages.error(request, _("当前状态为「%(state)s」，不能修改答复稿。") % {"state": assignment.get_state_display()})
         return redirect("proposal-detail", pk=assignment.proposal_id)
     marks = assignment.proposal.session.category_marks
-    conflict = None
-    if request.method == "POST":
-        form = ReplyDraftForm(request.POST, marks=marks)
+    salutations = drafts.addressed_to_choices(reply)
+    conflict, converted = None, None
+    if request.method == "POST" and "to_full_width" in request.POST:
+        # Converted for review, not saved: the clerk checks the text and saves as usual.
+        converted = punctuation.half_width_places(request.POST.get("body", ""))
+        data = request.POST.copy()
+        data["body"] = punctuation.to_full_width(data.get("body", ""))
+        data.setdefault("addressed_to", reply.addressed_to)  # posted from the paste page: none
+        form = ReplyDraftForm(data, marks=marks, addressed_to_choices=salutations)
+        if converted:
+            messages.info(request, _("已将 %(n)s 处半角标点转换为全角，尚未保存：请核对正文后点击「保存草稿」。") % {"n": len(converted)})
+        else:
+            messages.info(request, _("正文中没有需要转换的半角标点。"))
+    elif request.method == "POST":
+        form = ReplyDraftForm(request.POST, marks=marks, addressed_to_choices=salutations)
         if form.is_valid():
             data = form.cleaned_data
             try:
@@ -102,6 +114,7 @@ def reply_edit(request, pk):
                     category_mark=data["category_mark"], disclosure=data["disclosure"],
                     contact_name=data["contact_name"], contact_phone=data["contact_phone"],
                     cc=drafts.parse_cc_text(data["cc_text"], drafts.proposal_people(assignment)),
+                    addressed_to=data.get("addressed_to") or None,
                 )
             except WorkflowError as error:
                 conflict = _show_refusal(form, error)
@@ -111,12 +124,13 @@ def reply_edit(request, pk):
                 return redirect("reply-edit", pk=assignment.pk)
     else:
         initial = {**model_to_dict(reply, fields=REPLY_FIELDS), "version": reply.version, "cc_text": _cc_text(reply)}
-        form = ReplyDraftForm(initial=initial, marks=marks)
+        form = ReplyDraftForm(initial=initial, marks=marks, addressed_to_choices=salutations)
     return render(
         request,
         "replies/reply_form.html",
         {"form": form, "assignment": assignment, "reply": reply, "conflict": conflict,
-         "conflict_cc": _cc_text(conflict) if conflict else "", "last_return": last_return(assignment)},
+         "conflict_cc": _cc_text(conflict) if conflict else "", "last_return": last_return(assignment),
+         "converted": converted},
     )
 
 
@@ -172,12 +186,6 @@ def reply_detail(request, pk):
 # --- PDFs -------------------------------------------------------------------------------------
 
 
-def _pdf_response(content_or_path, filename, *, inline=False):
-    source = open(content_or_path, "rb") if isinstance(content_or_path, Path) else io.BytesIO(content_or_path)
-    # FileResponse writes Content-Disposition with an RFC 5987 filename* for non-ASCII names.
-    return FileResponse(source, as_attachment=not inline, filename=filename, content_type="application/pdf")
-
-
 @login_required
 def reply_pdf(request, pk):
     """The stored official letter, under the same access rule as the reply page."""
@@ -186,7 +194,7 @@ def reply_pdf(request, pk):
     if stored is None:
         raise Http404(_("PDF 尚未生成，请稍后再试。"))
     audit_record(action=AuditRecord.Action.REPLY_PDF, request=request, obj=reply)
-    return _pdf_response(pdf.file_of(stored), pdf.letter_filename(reply))
+    return pdf_response(pdf.file_of(stored), pdf.letter_filename(reply))
 
 
 @login_required
@@ -201,13 +209,15 @@ def reply_preview_pdf(request, pk):
         raise Http404
     letter = pdf.reply_letter(reply)
     if request.method == "POST":
-        form = ReplyDraftForm(request.POST, marks=assignment.proposal.session.category_marks)
+        form = ReplyDraftForm(request.POST, marks=assignment.proposal.session.category_marks,
+                              addressed_to_choices=drafts.addressed_to_choices(reply))
         if not form.is_valid():
             messages.error(request, _("预览失败：") + " ".join(e for errs in form.errors.values() for e in errs))
             return redirect("reply-edit", pk=assignment.pk)
         data = form.cleaned_data
         letter = dataclasses.replace(
             letter,
+            salutation=drafts.salutation_for(reply, data.get("addressed_to")),
             body=data["body"],
             category_mark=data["category_mark"],
             contact_name=data["contact_name"],
@@ -215,18 +225,24 @@ def reply_preview_pdf(request, pk):
             disclosure_note=pdf.DISCLOSURE_NOTES.get(data["disclosure"], ""),
             cc=tuple(drafts.parse_cc_text(data["cc_text"], drafts.proposal_people(assignment))),
         )
-    rendered = render_letter_pdf(letter, draft=True)
-    return _pdf_response(rendered.content, f"草稿 {reply.title}.pdf", inline=True)
+    try:
+        rendered = preview.render_on_request(letter, draft=True)
+    except preview.PreviewTooSlow as slow:
+        return too_slow_response(request, slow)
+    return pdf_response(rendered.content, f"草稿 {reply.title}.pdf", inline=True)
 
 
 @login_required
 @limited("pdf", per_minute=6)
 def opinion_pdf(request, pk):
     opinion = opinion_get_visible(request.user, pk)
-    rendered = render_letter_pdf(pdf.opinion_letter(opinion), draft=not opinion.is_sent)
+    try:
+        rendered = preview.render_on_request(pdf.opinion_letter(opinion), draft=not opinion.is_sent)
+    except preview.PreviewTooSlow as slow:
+        return too_slow_response(request, slow)
     prefix = "" if opinion.is_sent else "草稿 "
     audit_record(action=AuditRecord.Action.OPINION_PDF, request=request, obj=opinion, detail=prefix.strip())
-    return _pdf_response(rendered.content, f"{prefix}{opinion.title}.pdf")
+    return pdf_response(rendered.content, f"{prefix}{opinion.title}.pdf")
 
 
 @login_required

@@ -278,3 +278,14 @@ def letters_rendered_once():
 
     with mock.patch.object(pdf, "render_letter_pdf", render_once):
         yield rendered
+
+
+@pytest.fixture
+def eager_tasks():
+    """Tasks this test queues run in-process, as they do without REDIS_URL (`make run`)."""
+    from config.celery import app as celery_app
+
+    before = celery_app.conf.task_always_eager
+    celery_app.conf.task_always_eager = True
+    yield
+    celery_app.conf.task_always_eager = before

@@ -157,7 +157,7 @@ def test_downloading_an_opinion_pdf_is_recorded(client, proposal, cora, alice, b
     workflow.assignment_accept(assignment=assisting, by=bob)
     opinion = current_opinion(assisting)
     client.force_login(bob)
-    with mock.patch("replies.views.render_letter_pdf", return_value=SimpleNamespace(content=b"%PDF-1.4\n")):
+    with mock.patch("replies.preview.render_on_request", return_value=SimpleNamespace(content=b"%PDF-1.4\n")):
         assert client.get(reverse("opinion-pdf", args=[opinion.pk])).status_code == 200
     record = only(A.OPINION_PDF)
     assert (record.username, record.object_type, record.object_id, record.detail) == ("bob", "replies.cohandlingopinion", str(opinion.pk), "草稿")

@@ -19,7 +19,7 @@ def test_previews_are_limited_to_six_a_minute_per_user(client, proposal, cora, a
     write_reply(assignment, alice)
     url = reverse("reply-preview", args=[assignment.pk])
     client.force_login(alice)
-    with mock.patch("replies.views.render_letter_pdf", return_value=FAKE):
+    with mock.patch("replies.preview.render_on_request", return_value=FAKE):
         codes = [client.get(url).status_code for _ in range(7)]
         assert codes == [200] * 6 + [429]
         assert "操作过于频繁" in client.get(url).content.decode()

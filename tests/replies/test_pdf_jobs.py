@@ -108,3 +108,45 @@ def test_unexpected_failures_retry_with_backoff(db, media_root, proposal, cora, 
     assert retry.call_args.kwargs["countdown"] == 2
     job.refresh_from_db()
     assert job.state == "queued" and "disk full" in job.error  # back in the queue for the retry
+
+
+def test_a_render_that_loses_the_database_is_retried_by_celery(db, media_root, proposal, cora, alice, lily, bureau_a):
+    """The database goes away mid-render and is still away when the task reports the failure:
+    Celery retries the task (it does not wait for the sweep), and the retry renders the PDF."""
+    from django.db import OperationalError
+
+    from replies import pdf
+    from replies.tasks import render_reply_pdf
+
+    reply = signed_reply(proposal, cora, alice, lily, bureau_a)
+    job = reply.pdfs.get()
+    real_claim, calls = pdf.pdf_claim, []
+
+    def claim_once_broken(job_id):
+        calls.append(job_id)
+        if len(calls) == 1:
+            raise OperationalError("server closed the connection unexpectedly")
+        return real_claim(job_id)
+
+    with mock.patch("replies.pdf.pdf_claim", side_effect=claim_once_broken), \
+         mock.patch("replies.pdf.pdf_release", side_effect=OperationalError("connection refused")):
+        result = render_reply_pdf.apply(args=[job.pk], throw=False)
+    assert result.successful() and result.result == "done"
+    assert len(calls) == 2
+    job.refresh_from_db()
+    assert job.state == "done" and job.attempts == 1
+    assert pdf.file_of(job).read_bytes().startswith(b"%PDF")
+
+
+def test_database_errors_back_off_longer_than_other_errors(db, media_root, proposal, cora, alice, lily, bureau_a):
+    from django.db import OperationalError
+
+    from replies.tasks import render_reply_pdf
+
+    reply = signed_reply(proposal, cora, alice, lily, bureau_a)
+    job = reply.pdfs.get()
+    with mock.patch("replies.pdf.pdf_claim", side_effect=OperationalError("the database system is shutting down")), \
+         mock.patch.object(render_reply_pdf, "retry", side_effect=RuntimeError("retry scheduled")) as retry:
+        with pytest.raises(RuntimeError, match="retry scheduled"):
+            render_reply_pdf.apply(args=[job.pk], throw=True)
+    assert retry.call_args.kwargs["countdown"] == 10
