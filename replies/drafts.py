@@ -22,6 +22,7 @@ from . import pdf
 from .letter import uncovered_characters
 from .letter.data import CcRecipient
 from .models import CoHandlingOpinion, Reply, ReplyCc
+from .models.documents import SALUTATION_MAX_NAMES, proposal_authors, salutation_options
 from .selectors import current_opinion, current_reply
 
 BODY_MAX_LENGTH = 60000
@@ -182,8 +183,10 @@ def reply_save_draft(
     contact_name: str,
     contact_phone: str,
     cc: list[CcRecipient],
+    addressed_to: str | None = None,
 ) -> Reply:
-    """Save a draft only if nobody saved it since ``version`` was read; else ConflictError."""
+    """Save a draft only if nobody saved it since ``version`` was read; else ConflictError.
+    ``addressed_to`` (a ``Reply.AddressedTo``) chooses the salutation; None keeps the stored one."""
     with transaction.atomic():
         assignment = Assignment.objects.select_for_update().get(pk=reply.assignment_id)
         _may_edit(by, assignment)
@@ -193,13 +196,43 @@ def reply_save_draft(
         marks = assignment.proposal.session.category_marks
         if category_mark and category_mark not in list(marks):  # "AB" is not a mark of "ABCD"
             raise WorkflowError(_("类别标记只能是 %(marks)s 之一。") % {"marks": "、".join(marks)})
+        addressed = {} if addressed_to is None else {"addressed_to": _check_addressed_to(assignment, addressed_to)}
         _save_if_unchanged(
             Reply.drafts(), reply, version=version, by=by,
             body=body, category_mark=category_mark, disclosure=disclosure,
-            contact_name=contact_name.strip(), contact_phone=contact_phone.strip(),
+            contact_name=contact_name.strip(), contact_phone=contact_phone.strip(), **addressed,
         )
         set_cc(reply, cc)
     return reply
+
+
+def _check_addressed_to(assignment: Assignment, addressed_to: str) -> str:
+    if addressed_to in salutation_options(assignment.proposal):
+        return addressed_to
+    authors = len(proposal_authors(assignment.proposal))
+    member = assignment.proposal.session.member_title
+    if addressed_to == Reply.AddressedTo.ALL and authors > SALUTATION_MAX_NAMES:
+        raise WorkflowError(
+            _("联名%(member)s共 %(n)s 人，称呼最多列 %(max)s 人；请选择「甲、乙等%(member)s」或只称领衔%(member)s。")
+            % {"member": member, "n": authors, "max": SALUTATION_MAX_NAMES}
+        )
+    if addressed_to in Reply.AddressedTo.values:
+        raise WorkflowError(
+            _("本件只有 %(n)s 位%(member)s署名，不能用「%(form)s」的称呼，请重新选择。")
+            % {"member": member, "n": authors, "form": Reply.AddressedTo(addressed_to).label}
+        )
+    raise WorkflowError(_("称呼方式无效。"))
+
+
+def salutation_for(reply: Reply, addressed_to: str | None) -> str:
+    """The salutation ``addressed_to`` gives (for a preview of unsaved choices); the stored
+    one when that choice is not open to this reply."""
+    return salutation_options(reply.assignment.proposal).get(addressed_to) or reply.salutation
+
+
+def addressed_to_choices(reply: Reply) -> list[tuple[str, str]]:
+    """For the draft form: each salutation the reply may print, as (choice, 「text」)."""
+    return [(key, f"「{text}」") for key, text in salutation_options(reply.assignment.proposal).items()]
 
 
 def opinion_save_draft(

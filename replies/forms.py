@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import Deputy
 
 from .drafts import BODY_MAX_LENGTH
+from .letter import punctuation
 from .models import CoHandlingOpinion, Reply, Satisfaction
 
 
@@ -24,6 +25,10 @@ def _body(rows: int, help_text="") -> forms.CharField:
 
 class ReplyDraftForm(forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput)
+    addressed_to = forms.ChoiceField(
+        label=_("称呼"), required=False, choices=(), widget=forms.RadioSelect,
+        help_text=_("默认只称领衔人；联名的可列出全部联名人（不超过15人）或称「甲、乙等」。签发后不能再改。"),
+    )
     body = _body(24, _("纯文本，每段一行。以「一、」「（一）」「1.」「（1）」开头的行是各级标题。"))
     category_mark = forms.ChoiceField(
         label=_("类别标记"), required=False, choices=(),
@@ -38,9 +43,25 @@ class ReplyDraftForm(forms.Form):
         help_text=_("每行一个抄送对象，按打印顺序排列；签发后不能再改。"),
     )
 
-    def __init__(self, *args, marks="ABCD", **kwargs):
+    def __init__(self, *args, marks="ABCD", addressed_to_choices=None, **kwargs):
+        """``addressed_to_choices``: the salutations the reply may print
+        (``drafts.addressed_to_choices``); without them the form leaves the salutation alone."""
         super().__init__(*args, **kwargs)
         self.fields["category_mark"].choices = [("", "—")] + [(m, m) for m in marks]
+        if addressed_to_choices:
+            self.fields["addressed_to"].choices = addressed_to_choices
+        else:
+            del self.fields["addressed_to"]
+
+    def body_text(self) -> str:
+        """The body as the form shows it: as typed (bound) or as stored (initial)."""
+        if self.is_bound:
+            return self.data.get("body", "")
+        return self.initial.get("body", "")
+
+    def half_width_places(self) -> list[punctuation.Place]:
+        """Half-width punctuation between Chinese characters in the body (shown while drafting)."""
+        return punctuation.half_width_places(self.body_text())
 
 
 class OpinionDraftForm(forms.Form):

@@ -15,6 +15,10 @@ For each role the letter uses a *stack* of files, tried character by character:
 4. for the rare ideographs Noto lacks (CJK Extension B to F, 𠀀), ``EXTENSION_FONTS``
    (HanaMinB), the same for every role: ``print_stacks()`` is ``font_stacks()`` plus that one.
 
+WeasyPrint gets a large first face (Noto CJK, 65,535 glyphs) led by its compact cut
+(``served_faces``, see ``compact``: the common characters only, so that an embedded subset
+stays small).
+
 A character counts as covered by a face only when the face draws it right: ``WRONG_GLYPHS``
 lists the characters some faces map to another character's glyph (Fandol prints ￥ as $). Such
 a character is cut out of the face's ``cmap`` before WeasyPrint gets the face, so it prints from
@@ -31,6 +35,7 @@ once per set of files (fonts are read and registered at parse time, not per rend
 
 import atexit
 import bisect
+import dataclasses
 import hashlib
 import io
 import os
@@ -42,6 +47,8 @@ import threading
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
+
+from . import compact
 
 ROLES = ("fang", "kai", "hei", "song", "xbs")
 ROLE_NAMES = {"fang": "仿宋", "kai": "楷体", "hei": "黑体", "song": "宋体", "xbs": "小标宋"}
@@ -175,16 +182,24 @@ class FontFile:
     postscript_name: str
     licensed: bool
     stamp: tuple[int, int]  # (size, mtime_ns): a replaced file gets a new family name
+    # The face cut to the common characters (``compact``), served to WeasyPrint in front of the
+    # whole face (``served_faces``); coverage is always the whole face's.
+    compact: bool = False
 
     @property
     def key(self) -> str:
         raw = f"{self.path}|{self.index}|{self.stamp[0]}|{self.stamp[1]}"
+        if self.compact:
+            raw += "|compact"
         return hashlib.sha1(raw.encode(), usedforsecurity=False).hexdigest()[:10]
 
     @property
     def family(self) -> str:
         """Our own family name; never equal to an installed one (see module docstring)."""
         ascii_name = re.sub(r"[^A-Za-z0-9]+", "", self.postscript_name)[:40] or "Font"
+        if self.compact:  # the whole face's name and a mark: PDF font names show where it is from
+            whole = dataclasses.replace(self, compact=False)
+            return f"{whole.family} compact"
         return f"Jianyi {ascii_name} {self.key}"
 
     @property
@@ -409,6 +424,26 @@ def print_stacks() -> dict[str, tuple[FontFile, ...]]:
     }
 
 
+def served_faces(stack: tuple[FontFile, ...]) -> tuple[FontFile, ...]:
+    """The faces WeasyPrint gets for a stack: a large first face (Noto CJK) led by its compact
+    cut (``compact``), which prints the common characters; the others print from the whole face.
+    The cut draws nothing the whole face does not, so coverage is the stack's."""
+    if stack and _is_large(stack[0]) and compact.available():
+        return (dataclasses.replace(stack[0], compact=True), *stack)
+    return stack
+
+
+def _is_large(font: FontFile) -> bool:
+    return _glyph_count(font.path, font.index, font.stamp) > compact.LARGE_FACE_GLYPHS
+
+
+@cache
+def _glyph_count(path: Path, index: int, stamp: tuple[int, int]) -> int:
+    with path.open("rb") as file:
+        maxp = _read_table(file, _face_offsets(file)[index], b"maxp")
+    return struct.unpack_from(">H", maxp, 4)[0] if maxp and len(maxp) >= 6 else 0
+
+
 def font_report() -> dict[str, list[Path]]:
     """For each role, its own font files, first choice first (after them every role prints
     with ``extension_font()``)."""
@@ -484,7 +519,7 @@ def family_stacks(stacks: dict[str, tuple[FontFile, ...]] | None = None) -> dict
     """For each role, the CSS ``font-family`` value naming the faces it prints with."""
     stacks = print_stacks() if stacks is None else stacks
     return {
-        role: ", ".join(f'"{font.family}"' for font in stack) or "serif"
+        role: ", ".join(f'"{font.family}"' for font in served_faces(stack)) or "serif"
         for role, stack in stacks.items()
     }
 
@@ -494,7 +529,7 @@ def font_face_css(stacks: dict[str, tuple[FontFile, ...]] | None = None) -> str:
     stacks = print_stacks() if stacks is None else stacks
     seen: dict[str, FontFile] = {}
     for stack in stacks.values():
-        for font in stack:
+        for font in served_faces(stack):
             seen.setdefault(font.key, font)
     return "\n".join(
         f'@font-face {{ font-family: "{font.family}"; '
@@ -505,7 +540,11 @@ def font_face_css(stacks: dict[str, tuple[FontFile, ...]] | None = None) -> str:
 
 def font_bytes(font: FontFile) -> bytes:
     """The font program WeasyPrint registers: the file, or one face cut out of a collection,
-    without the mappings of its ``wrong_glyphs``."""
+    without the mappings of its ``wrong_glyphs``; for a ``compact`` face, cut to the common
+    characters."""
+    if font.compact:  # cut from the whole face's program (its wrong glyphs already unmapped)
+        full = dataclasses.replace(font, compact=False)
+        return compact.cached(font.key, lambda: compact.compact_face(font_bytes(full)))
     data = font.path.read_bytes()
     if data[:4] == b"ttcf":
         data = extract_face(data, font.index)
@@ -724,7 +763,7 @@ def font_stylesheet(stacks: dict[str, tuple[FontFile, ...]] | None = None):
             if stylesheet is None:
                 from weasyprint import CSS
 
-                fonts = {font.key: font for stack in stacks.values() for font in stack}
+                fonts = {font.key: font for stack in stacks.values() for font in served_faces(stack)}
                 stylesheet = CSS(
                     string=font_face_css(stacks),
                     font_config=config,

@@ -101,6 +101,13 @@ class Reply(OfficialDocument):
         ON_REQUEST = "on_request", _("依申请公开")
         NOT_PUBLIC = "not_public", _("不予公开")
 
+    class AddressedTo(models.TextChoices):
+        """Whom the salutation names (``salutation_options``)."""
+
+        LEAD = "lead", _("领衔人")
+        ALL = "all", _("全部联名人")
+        GROUP = "group", _("「甲、乙等」")
+
     assignment = models.ForeignKey(
         Assignment, on_delete=models.PROTECT, related_name="replies", verbose_name=_("交办")
     )
@@ -111,6 +118,9 @@ class Reply(OfficialDocument):
     category_mark = models.CharField(_("类别标记"), max_length=1, blank=True)
     disclosure = models.CharField(
         _("公开属性"), max_length=20, choices=Disclosure.choices, default=Disclosure.PUBLIC
+    )
+    addressed_to = models.CharField(
+        _("称呼"), max_length=10, choices=AddressedTo.choices, default=AddressedTo.LEAD
     )
     # A re-handling round (重新办理), opened by a deputy's 不满意; round_reason holds their comment.
     rehandling = models.BooleanField(_("重新办理"), default=False)
@@ -171,10 +181,37 @@ class Reply(OfficialDocument):
 
     @property
     def salutation(self) -> str:
+        """「罗冲代表：」, as the drafting clerk chose to address the proposal's authors
+        (``addressed_to``); as signed, once signed."""
         if self.letter:
             return self.letter["salutation"]
-        proposal = self.assignment.proposal
-        return f"{proposal.lead_deputy.name}{proposal.session.member_title}："
+        options = salutation_options(self.assignment.proposal)
+        return options.get(self.addressed_to, options[self.AddressedTo.LEAD])
+
+
+SALUTATION_MAX_NAMES = 15  # a joint proposal's salutation names at most this many people
+
+
+def proposal_authors(proposal: Proposal) -> list[str]:
+    """The lead deputy's name, then the co-signers' in the order they were registered."""
+    through = Proposal.co_signers.through
+    co_signers = through.objects.filter(proposal=proposal).order_by("id").values_list("deputy__name", flat=True)
+    return list(dict.fromkeys([proposal.lead_deputy.name, *co_signers]))
+
+
+def salutation_options(proposal: Proposal) -> dict[str, str]:
+    """The salutations a reply to ``proposal`` may print, by ``Reply.AddressedTo``: the lead
+    alone (「马青委员：」, always); every author (「马青、周丽、王芳委员：」, for 2 to 15 authors);
+    the first two and 等 (「马青、周丽等委员：」, for 3 authors or more). 代表 or 委员 as the
+    session's body calls its members."""
+    title = proposal.session.member_title
+    names = proposal_authors(proposal)
+    options = {Reply.AddressedTo.LEAD: f"{names[0]}{title}："}
+    if 2 <= len(names) <= SALUTATION_MAX_NAMES:
+        options[Reply.AddressedTo.ALL] = f"{'、'.join(names)}{title}："
+    if len(names) >= 3:
+        options[Reply.AddressedTo.GROUP] = f"{names[0]}、{names[1]}等{title}："
+    return options
 
 
 class ReplyCc(models.Model):
@@ -262,7 +299,13 @@ class CoHandlingOpinion(OfficialDocument):
 
     @property
     def salutation(self) -> str:
-        lead = self.assignment.proposal.assignments.filter(role=Assignment.Role.LEAD).active().first()
+        """「市经信局：」: the proposal's current lead bureau. Pages listing opinions prefetch the
+        leads as ``proposal.active_leads`` (``replies.selectors.proposal_opinions``): no query here."""
+        proposal = self.assignment.proposal
+        leads = getattr(proposal, "active_leads", None)
+        if leads is None:
+            leads = proposal.assignments.active().filter(role=Assignment.Role.LEAD).select_related("bureau")[:1]
+        lead = next(iter(leads), None)
         return f"{lead.bureau.short_name}：" if lead else ""
 
 

@@ -21,6 +21,7 @@ def save(reply, by, version, body="正文", mark="A", cc=None, **extra):
         disclosure=extra.get("disclosure", "public"), contact_name=extra.get("contact_name", "陈承办"),
         contact_phone=extra.get("contact_phone", "0574-63000000"),
         cc=cc if cc is not None else [CcRecipient(c.name, c.is_person) for c in reply.cc.all()],
+        addressed_to=extra.get("addressed_to"),
     )
 
 
@@ -28,7 +29,7 @@ def stored(reply):
     """What is in the database: the fields and the cc list as printed."""
     row = Reply.objects.filter(pk=reply.pk).values(
         "body", "category_mark", "version", "updated_by", "signed_at", "signer", "document_number",
-        "contact_name", "contact_phone", "disclosure",
+        "contact_name", "contact_phone", "disclosure", "addressed_to",
     ).get()
     row["cc"] = list(reply.cc.order_by("position").values_list("position", "name", "is_person"))
     return row
@@ -76,6 +77,17 @@ def test_first_save_wins_and_the_second_is_told_who_saved(drafting, alice, lily)
     save(loaded_by_alice, alice, version + 1, body="合并后的正文")
     assert stored(loaded_by_alice)["body"] == "合并后的正文"
     assert stored(loaded_by_alice)["version"] == version + 2
+
+
+def test_the_salutation_choice_is_locked_with_the_rest(drafting, alice, lily):
+    reply = current_reply(drafting)
+    version = reply.version
+    save(reply, lily, version, addressed_to=Reply.AddressedTo.ALL)
+    with pytest.raises(ConflictError):
+        save(reply, alice, version, addressed_to=Reply.AddressedTo.LEAD)
+    assert stored(reply)["addressed_to"] == Reply.AddressedTo.ALL
+    save(reply, alice, version + 1)  # no choice given: the stored one stays
+    assert stored(reply)["addressed_to"] == Reply.AddressedTo.ALL
 
 
 def test_opinion_drafts_lock_the_same_way(proposal, cora, bob, ben, bureau_a, bureau_b):

@@ -107,7 +107,7 @@ def test_yuan_prints_from_noto_not_as_a_dollar(money_pdf):
             if cid is None:
                 continue
             name = str(font["/BaseFont"])
-            face = next(f for stack in stacks.values() for f in stack if family_in_pdf(f) in name)
+            face = next(f for s in stacks.values() for f in fonts.served_faces(s) if family_in_pdf(f) in name)
             assert face.postscript_name.startswith("NotoS")
             noto = TTFont(io.BytesIO(fonts.font_bytes(face)), lazy=True)
             assert cid == noto.getGlyphID(noto.getBestCmap()[ord(YUAN)])
