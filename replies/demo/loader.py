@@ -15,6 +15,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import Deputy, Membership, Organization, User
+from proposals import supervision
 from proposals import workflow as intake
 from proposals.deadlines import release_deadline
 from proposals.models import Assignment, Event, Proposal, Reminder, Session
@@ -27,6 +28,7 @@ from replies.rating import evaluation_submit
 from replies.selectors import current_opinion, current_reply
 
 from . import documents as docs
+from .history import history_load
 
 DEMO_PASSWORD = "jianyi-demo"
 
@@ -142,6 +144,7 @@ class Loader:
         self._proposal_239()
         self._proposal_2026()
         self._received_proposal()
+        history_load(self)  # 市十八届人大四次会议: enough proposals for the statistics
         return self.created
 
     # --- people and organisations -------------------------------------------------------------
@@ -355,12 +358,12 @@ class Loader:
             assigned_at=_at(datetime.date(2026, 7, 1)),
         )
         workflow.assignment_accept(assignment=lead, by=staff)
-        intake.assignment_request_extension(
+        supervision.assignment_request_extension(
             assignment=lead, by=staff, new_date=datetime.date(2026, 12, 18),
             reason="（演示数据）需会同市财政局测算园区配套资金，申请延期。",
         )
-        intake.assignment_grant_extension(assignment=lead, by=gongwei)
-        intake.assignment_remind(
+        supervision.assignment_grant_extension(assignment=lead, by=gongwei)
+        supervision.assignment_remind(
             assignment=lead, by=self.users["dubanyuan"],
             note="（演示数据）请加快办理，在延期期限前报送答复稿。",
         )

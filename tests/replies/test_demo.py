@@ -7,10 +7,12 @@ from types import SimpleNamespace
 import pytest
 from django.apps import apps
 from django.core.management import call_command
+from django.db import transaction
 
 from proposals.models import Assignment, Proposal
 from replies.demo import documents as docs
-from replies.models import CoHandlingOpinion, Reply
+from replies.demo import history, loader
+from replies.models import CoHandlingOpinion, Evaluation, Reply
 
 REPO_SEEDS = docs.SEED_DIR
 SHARED_SEEDS = Path(__file__).resolve().parents[2].parent / "shared" / "seeds"
@@ -30,7 +32,9 @@ def seeds(monkeypatch):
 
 
 @pytest.fixture
-def demo(db):
+def demo(db, monkeypatch):
+    """The seed documents' demo, without the generated session (tests/replies/test_demo_history.py)."""
+    monkeypatch.setattr(loader, "history_load", lambda _loader: None)
     call_command("load_demo", stdout=StringIO())
 
 
@@ -163,11 +167,38 @@ def _all_rows():
     }
 
 
-def test_loading_twice_changes_nothing(db):
+def history_snapshot():
+    """The generated session as loaded, without database ids."""
+    return [
+        (
+            p.number, p.title, p.state, p.category, p.lead_deputy.name, p.received_on, p.created_at,
+            sorted(p.co_signers.values_list("name", flat=True)),
+            list(p.assignments.order_by("id").values_list(
+                "bureau__short_name", "role", "state", "assigned_at", "due_on", "due_basis", "finished_on", "late_days")),
+            list(Reply.objects.filter(assignment__proposal=p).order_by("id").values_list(
+                "round", "document_number", "signed_on", "signed_at", "sent_at", "released_at", "body", "category_mark")),
+            list(p.events.order_by("created_at", "id").values_list("action", "actor__username", "note", "created_at")),
+            list(Evaluation.objects.filter(reply__assignment__proposal=p).order_by("id").values_list(
+                "deputy__name", "work", "result", "source", "comment", "created_at")),
+        )
+        for p in Proposal.objects.filter(session__term=18, session__number=4).order_by("number")
+    ]
+
+
+def test_loading_twice_changes_nothing_and_every_load_writes_the_same(db):
+    with transaction.atomic():
+        call_command("load_demo", stdout=StringIO())
+        first = history_snapshot()
+        transaction.set_rollback(True)
+    assert not Proposal.objects.exists()
     call_command("load_demo", stdout=StringIO())
+    assert history_snapshot() == first
+    assert [row[:2] for row in first] == [(p.number, p.title) for p in history.plan()]
     before = _all_rows()
     # 176, 366, 110 sent; 176's re-handling round; the drafts of 239 and of 18-5 No.12.
-    assert len(before["proposals.Proposal"]) == 6 and len(before["replies.Reply"]) == 6
+    seeds = Proposal.objects.exclude(session__term=18, session__number=4)
+    assert seeds.count() == 6 and Reply.objects.filter(assignment__proposal__in=seeds).count() == 6
+    assert len(before["proposals.Proposal"]) == 6 + len(history.plan())
     out = StringIO()
     call_command("load_demo", stdout=out)
     after = _all_rows()
