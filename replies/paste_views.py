@@ -16,6 +16,7 @@ from proposals.numerals import chinese_date
 from proposals.selectors import assignment_get_visible
 from proposals.states import AssignmentState
 
+from . import drafts
 from .forms import ReplyDraftForm
 from .letter import cc_line
 from .letter.parse import (
@@ -31,6 +32,7 @@ from .letter.parse import (
     parse_letter_text,
 )
 from .models import Reply
+from .models.documents import salutation_options
 from .selectors import current_reply, last_return
 
 PASTE_MAX_LENGTH = 100_000
@@ -109,6 +111,7 @@ def reply_paste(request, pk):
         return response
 
     marks = assignment.proposal.session.category_marks
+    salutations = drafts.addressed_to_choices(reply)
     paste_form = PasteForm(request.POST)
     stored = _stored_fields(reply)
     context = {"paste_open": True}
@@ -116,16 +119,16 @@ def reply_paste(request, pk):
         for errors in paste_form.errors.values():
             for error in errors:
                 messages.error(request, error)
-        form = ReplyDraftForm(initial=stored, marks=marks)
+        form = ReplyDraftForm(initial=stored, marks=marks, addressed_to_choices=salutations)
     else:
         parsed = parse_letter_text(paste_form.cleaned_data[PASTE_FIELD])
         if not parsed.body.strip():
             messages.error(request, _("未能从粘贴的文本中找到正文，草稿未改动。请检查粘贴的内容。"))
             context["paste_text"] = paste_form.cleaned_data[PASTE_FIELD]
-            form = ReplyDraftForm(initial=stored, marks=marks)
+            form = ReplyDraftForm(initial=stored, marks=marks, addressed_to_choices=salutations)
         else:
-            data, filled = _filled_fields(parsed, stored, marks, request)
-            form = ReplyDraftForm(data, marks=marks)
+            data, filled = _filled_fields(parsed, stored, marks, request, salutation_options(assignment.proposal))
+            form = ReplyDraftForm(data, marks=marks, addressed_to_choices=salutations)
             _report(request, parsed, filled, reply, assignment)
             context["paste_report"] = _report_rows(parsed)
     return render(request, "replies/reply_form.html", {
@@ -136,18 +139,24 @@ def reply_paste(request, pk):
 
 def _stored_fields(reply: Reply) -> dict:
     return {
-        "version": reply.version, "body": reply.body, "category_mark": reply.category_mark,
+        "version": reply.version, "addressed_to": reply.addressed_to, "body": reply.body,
+        "category_mark": reply.category_mark,
         "disclosure": reply.disclosure, "contact_name": reply.contact_name,
         "contact_phone": reply.contact_phone,
         "cc_text": "\n".join(reply.cc.values_list("name", flat=True)),
     }
 
 
-def _filled_fields(parsed: ParsedLetter, stored: dict, marks: str, request) -> tuple[dict, list[str]]:
+def _filled_fields(parsed: ParsedLetter, stored: dict, marks: str, request, salutations: dict) -> tuple[dict, list[str]]:
     """The draft form's data (what the text has, else what the draft already says) and the names
-    of the fields the text filled."""
+    of the fields the text filled. A pasted salutation the proposal allows (「罗冲、潘省办代表：」)
+    chooses that form of address."""
     data = dict(stored, body=parsed.body)
     filled = ["body"]
+    chosen = next((key for key, text in salutations.items() if text == parsed.salutation), None)
+    if chosen:
+        data["addressed_to"] = chosen
+        filled.append("salutation")
     if parsed.category_mark and parsed.kind == "reply":
         if parsed.category_mark in marks:
             data["category_mark"] = parsed.category_mark
@@ -229,7 +238,8 @@ def _differences(parsed: ParsedLetter, reply: Reply, assignment: Assignment) -> 
             found.append(message % {"pasted": pasted, "system": system})
 
     differs(parsed.title, reply.title, _("粘贴文本的标题「%(pasted)s」与系统生成的「%(system)s」不同；标题由系统生成，打印时以系统为准。"))
-    differs(parsed.salutation, reply.salutation, _("粘贴文本的称呼「%(pasted)s」与系统生成的「%(system)s」不同；称呼由系统生成，打印时以系统为准。"))
+    if parsed.salutation not in salutation_options(assignment.proposal).values():
+        differs(parsed.salutation, reply.salutation, _("粘贴文本的称呼「%(pasted)s」与系统生成的「%(system)s」不同；称呼由系统生成，打印时以系统为准。"))
     if parsed.document_number and parsed.document_number != reply.document_number:
         found.append(_("粘贴文本的发文字号「%(pasted)s」不会沿用；发文字号在签发时由系统编号。") % {"pasted": parsed.document_number})
     if parsed.signer:

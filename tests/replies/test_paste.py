@@ -66,7 +66,7 @@ def test_pasting_the_signed_110_fills_the_draft_and_saves_nothing(client, drafti
     assert stored(drafting) == before  # nothing saved
 
     said = " ".join(messages_of(response))
-    assert "尚未保存" in said and "已填入草稿：正文、类别标记。" in said
+    assert "尚未保存" in said and "已填入草稿：正文、称呼、类别标记。" in said
     assert "已识别：类别标记、发文机关标志、发文字号、签发人、标题、称呼、正文（12 段）。" in said
     assert "慈经信建〔2022〕3号" in said and "发文字号在签发时由系统编号" in said
     assert "龚激红" in said and "签发人" in said
@@ -195,3 +195,16 @@ def test_not_while_the_reply_is_in_review(client, proposal, cora, alice, bureau_
     assert response.status_code == 302
     assert response["Location"] == reverse("proposal-detail", args=[proposal.pk])
     assert stored(assignment) == before
+
+
+def test_a_pasted_joint_salutation_chooses_that_form_of_address(client, drafting, alice):
+    """The proposal is 罗冲's with 潘省办 co-signing: a reply pasted as 「罗冲、潘省办代表：」 picks
+    「all names» on the draft form, and nothing is saved until the clerk saves."""
+    client.force_login(alice)
+    text = "罗冲、潘省办代表：\n您们提出的建议收悉，现答复如下。\n一、加强服务。\n慈溪市经济和信息化局\n2026年3月2日\n"
+    response = paste(client, drafting, text)
+    form = response.context["form"]
+    assert form["addressed_to"].value() == Reply.AddressedTo.ALL
+    page = response.content.decode()
+    assert "「罗冲、潘省办代表：」" in page and "称呼由系统生成" not in page
+    assert current_reply(drafting).addressed_to == Reply.AddressedTo.LEAD
