@@ -52,11 +52,23 @@ class AssignForm(forms.Form):
         label=_("协办单位"), queryset=Organization.objects.none(), required=False,
         widget=forms.SelectMultiple(attrs={"size": 8}),
     )
+    reply_due_on = forms.DateField(
+        label=_("答复期限"), required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+    opinion_due_on = forms.DateField(
+        label=_("协办意见期限"), required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, defaults=None, **kwargs):
+        """``defaults``: the rule's (reply, opinion) deadlines for today, shown as the help text."""
         super().__init__(*args, **kwargs)
         self.fields["leads"].queryset = bureaus()
         self.fields["assistants"].queryset = bureaus()
+        if defaults:
+            for name, deadline in zip(("reply_due_on", "opinion_due_on"), defaults, strict=True):
+                self.fields[name].help_text = _("不填则按规定：%(basis)s。") % {"basis": deadline.basis}
 
 
 class TransitionForm(forms.Form):

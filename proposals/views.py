@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 from accounts.roles import roles_of
 
 from . import workflow
+from .deadlines import opinion_deadline, reply_deadline
 from .errors import WorkflowError
 from .filters import ProposalFilter
 from .forms import (
@@ -104,7 +105,9 @@ def proposal_register(request):
 def proposal_assign(request, pk):
     proposal = proposal_get_visible(request.user, pk)
     _require_manager(request.user)
-    form = AssignForm(request.POST or None)
+    today = timezone.localdate()
+    defaults = (reply_deadline(proposal.session, today), opinion_deadline(proposal.session, today))
+    form = AssignForm(request.POST or None, defaults=defaults)
     if request.method == "POST" and form.is_valid():
         try:
             workflow.proposal_assign(
@@ -112,6 +115,8 @@ def proposal_assign(request, pk):
                 leads=form.cleaned_data["leads"],
                 assistants=form.cleaned_data["assistants"],
                 by=request.user,
+                reply_due_on=form.cleaned_data["reply_due_on"],
+                opinion_due_on=form.cleaned_data["opinion_due_on"],
             )
         except WorkflowError as error:
             form.add_error(None, str(error))

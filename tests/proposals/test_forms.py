@@ -134,3 +134,45 @@ def test_the_draft_service_refuses_an_over_long_body_too(proposal, cora, alice, 
             disclosure="public", contact_name="陈", contact_phone="1", cc=[],
         )
     assert Reply.objects.get(pk=reply.pk).version == reply.version
+
+
+def test_the_assign_page_shows_the_rules_dates_and_takes_the_offices_own(client, cora, proposal, bureau_a, bureau_b):
+    import datetime
+
+    from django.utils import timezone
+
+    from proposals.calendar import WorkingCalendar
+    from proposals.deadlines import reply_deadline
+    from proposals.models import CalendarYear
+
+    client.force_login(cora)
+    page = client.get(reverse("proposal-assign", args=[proposal.pk])).content.decode()
+    today = timezone.localdate()
+    assert "不填则按规定：" + reply_deadline(proposal.session, today).basis in page
+    due = today + datetime.timedelta(days=45)  # after the opinion default (1 month)
+    CalendarYear.objects.get_or_create(year=due.year)  # whatever year the suite runs in
+    due = WorkingCalendar().next_workday(due)
+    response = client.post(reverse("proposal-assign", args=[proposal.pk]), {
+        "leads": [bureau_a.pk], "assistants": [bureau_b.pk], "reply_due_on": due.isoformat(),
+    })
+    assert response.status_code == 302, response.content.decode()[-3000:]
+    lead = proposal.assignments.get(role="lead")
+    assert lead.due_on == due and "代表工委交办时指定为" in lead.due_basis
+
+
+def test_a_due_date_on_a_day_off_is_refused_and_nothing_assigned(client, cora, proposal, bureau_a):
+    import datetime
+
+    from django.utils import timezone
+
+    from proposals.models import CalendarDay, CalendarYear
+
+    holiday = timezone.localdate() + datetime.timedelta(days=20)
+    CalendarYear.objects.get_or_create(year=holiday.year)
+    CalendarDay.objects.update_or_create(day=holiday, defaults={"is_workday": False, "name": "地方假日"})
+    client.force_login(cora)
+    response = client.post(reverse("proposal-assign", args=[proposal.pk]), {
+        "leads": [bureau_a.pk], "reply_due_on": holiday.isoformat(),
+    })
+    assert "不是工作日" in response.content.decode()
+    assert not proposal.assignments.exists()
