@@ -126,6 +126,8 @@ def pages(ids):
     found += [("detail busy", "gongwei", f"/proposals/{ids['busiest']}/"),
               ("detail busy", "jxj_staff", f"/proposals/{ids['busiest_jxj']}/")]
     found += [("my proposals", "luochong", "/my/proposals/"), ("public", "anonymous", "/public/")]
+    found += [("stats session", "gongwei", f"/stats/?session={ids['session']}"), ("stats all", "gongwei", "/stats/?session=all"),
+              ("export form", "gongwei", "/exports/new/")]
     found += [("admin proposals", "admin", "/admin/proposals/proposal/"),
               ("admin events", "admin", "/admin/proposals/event/")]
     return found
