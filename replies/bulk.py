@@ -697,6 +697,7 @@ class Generator:
             round_no > 1, signed, signed_on.year if signed else None, seq,
             format_document_number(lead.document_prefix, signed_on.year, seq) if signed else "",
             sent, release_due, released, self.officer if released else None, body if released else "", letter,
+            Reply.AddressedTo.LEAD,
         ))
         for position, (name, person) in enumerate(cc, 1):
             self.rows[ReplyCc].append((self._id(ReplyCc), rid, position, name, person))
@@ -715,7 +716,7 @@ class Generator:
         Reply: ["id", "body", "contact_name", "contact_phone", "signer_id", "signed_on", "version", "updated_by_id", "updated_at",
                 "assignment_id", "bureau_id", "round", "round_reason", "category_mark", "disclosure", "rehandling", "signed_at",
                 "document_year", "document_seq", "document_number", "sent_at", "release_due_on", "released_at", "released_by_id",
-                "public_body", "letter"],
+                "public_body", "letter", "addressed_to"],
         ReplyCc: ["id", "reply_id", "position", "name", "is_person"],
         Consultation: ["id", "assignment_id", "phase", "held_on", "form", "participants", "summary", "recorded_by_id",
                        "recorded_at", "deputy_answer", "deputy_comment", "answered_by_id", "answered_at"],

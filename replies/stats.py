@@ -4,13 +4,16 @@ Every number counts proposals, by the same conditions the proposal list filters 
 (``proposals.filters``), and carries the list query that makes it up, so the page can link each
 number to a list whose 「共 N 件」 is that number. A bureau has at most one active assignment per
 proposal, so counting a bureau's assignments counts its proposals. The queries are aggregates: a
-constant number, however many bureaus and delegations there are.
+constant number, however many bureaus and delegations there are: the database computes each
+assignment's flags once with the list filters' conditions, and the counting is done here (one
+pass over a session's assignments instead of a dozen correlated subqueries per row).
 """
 
+from collections import Counter
 from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
-from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models import BooleanField, Count, ExpressionWrapper
 from django.db.models.functions import TruncMonth
 from django.urls import reverse
 from django.utils import timezone
@@ -19,15 +22,14 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import Organization
 from proposals.filters import (
     RATING_CHOICES,
-    consulted,
     delivered,
     delivered_on_time,
     overdue_now,
-    rated,
-    rehandled,
 )
-from proposals.models import Assignment, Proposal, Session
+from proposals.models import Assignment, Consultation, Proposal, Session
 from proposals.states import ProposalState
+
+from .models import Evaluation, Reply
 
 LEAD, ASSISTING = Assignment.Role.LEAD, Assignment.Role.ASSISTING
 SATISFIED, BASICALLY, DISSATISFIED = (value for value, _label in RATING_CHOICES)
@@ -114,17 +116,6 @@ class Stats:
         }
 
 
-def _has(condition: Q) -> Q:
-    """The assignment row being counted meets ``condition`` (in a subquery, so conditions that
-    join replies and ratings never multiply the rows counted)."""
-    return Q(Exists(Assignment.objects.filter(condition, pk=OuterRef("pk"))))
-
-
-def _proposal_has(condition: Q) -> Q:
-    """The proposal has an active assignment meeting ``condition``: the list filter's rule."""
-    return Q(Exists(Assignment.objects.active().filter(condition, proposal=OuterRef("pk"))))
-
-
 BUREAU_COLUMNS = [
     _("主办"), _("协办"), _("已答复"), _("按期答复"), _("按期答复率"), _("逾期未答复（主办）"),
     _("逾期未送协办意见"), _("有沟通记录"), _("代表已确认沟通"), _("满意"), _("基本满意"),
@@ -141,10 +132,11 @@ def stats_compute(*, session: Session | None, today=None) -> Stats:
     """The statistics of one session (or of all sessions when ``session`` is None)."""
     today = today or timezone.localdate()
     base = (("session", session.pk),) if session else ()
-    delegations = _delegation_table(session, base, today)
+    facts = _facts(session, today)
+    delegations = _delegation_table(facts, base)
     return Stats(
         session=session,
-        bureaus=_bureau_table(session, base, today),
+        bureaus=_bureau_table(facts, base),
         delegations=delegations,
         categories=_category_table(session, base),
         satisfaction=_satisfaction_table(delegations.total),
@@ -152,36 +144,95 @@ def stats_compute(*, session: Session | None, today=None) -> Stats:
     )
 
 
-def _bureau_table(session, base, today) -> Table:
-    assignments = Assignment.objects.active().filter(bureau__kind=Organization.Kind.BUREAU)
+# What is counted, one bit each: per assignment for the bureau table; OR-ed over a proposal's
+# active assignments (plus "received" and "closed") for the delegation table.
+COUNTED = ["lead", "assisting", "replied", "on_time", "overdue_lead", "overdue_assisting", "consulted",
+           "confirmed", "satisfied", "basically", "dissatisfied", "rated", "rehandled", "closed",
+           "overdue", "received"]
+BIT = {name: 1 << i for i, name in enumerate(COUNTED)}
+
+
+def _expand(masks: Counter) -> dict:
+    """{(group…, mask): n} → {group: {column: count}}, in the groups' first-seen order."""
+    tables: dict = {}
+    for (group, mask), n in masks.items():
+        counts = tables.setdefault(group, dict.fromkeys(COUNTED, 0))
+        for name, bit in BIT.items():
+            if mask & bit:
+                counts[name] += n
+    return tables
+
+
+@dataclass
+class _Facts:
+    """What the tables count, in five queries: each active assignment with the flags the database
+    computes from the list filters' conditions, the consultations, the current ratings and the
+    re-handlings of lead assignments, and the proposals. Counting is done here, once."""
+
+    by_bureau: Counter  # ((bureau id, name), mask) → assignments
+    by_proposal: dict  # proposal id → OR of its assignments' masks
+    proposals: list  # (pk, delegation id, delegation name, state)
+
+
+def _facts(session, today) -> _Facts:
+    assignments = Assignment.objects.active()
+    proposals = Proposal.objects.all()
     if session:
-        assignments = assignments.filter(proposal__session=session)
-    counts = {
-        "lead": Q(role=LEAD),
-        "assisting": Q(role=ASSISTING),
-        "replied": delivered(),
-        "on_time": delivered_on_time(),
-        "overdue_lead": Q(role=LEAD) & overdue_now(today),
-        "overdue_assisting": Q(role=ASSISTING) & overdue_now(today),
-        "consulted": consulted(),
-        "confirmed": consulted(confirmed=True),
-        "satisfied": rated([SATISFIED]),
-        "basically": rated([BASICALLY]),
-        "dissatisfied": rated([DISSATISFIED]),
-        "rated": rated(),
-        "rehandled": rehandled(),
-        "closed": Q(role=LEAD, proposal__state=ProposalState.CLOSED),
-    }
+        assignments, proposals = assignments.filter(proposal__session=session), proposals.filter(session=session)
+    flags = {"replied": delivered(), "on_time": delivered_on_time(), "overdue": overdue_now(today)}
     rows = (
-        assignments.values("bureau_id", "bureau__short_name")
-        .annotate(**{name: Count("pk", filter=_has(condition)) for name, condition in counts.items()})
-        .order_by("bureau__short_name", "bureau_id")
+        assignments.annotate(**{f"is_{k}": ExpressionWrapper(q, output_field=BooleanField()) for k, q in flags.items()})
+        .values_list("pk", "proposal_id", "bureau_id", "bureau__short_name", "bureau__kind", "role", "proposal__state",
+                     *[f"is_{k}" for k in flags])
+        .order_by("bureau__short_name", "bureau_id")  # the database's collation orders the names
     )
+    ids = assignments.values("pk")
+    held = set(Consultation.objects.filter(assignment__in=ids).order_by().values_list("assignment_id", "deputy_answer"))
+    consulted = {pk for pk, _answer in held}  # as consulted()
+    confirmed = {pk for pk, answer in held if answer == Consultation.Answer.CONFIRMED}
+    leads = assignments.filter(role=LEAD).values("pk")
+    results = set(  # as rated(): a current rating (no correction names it) of a lead's reply
+        Evaluation.objects.filter(
+            reply__assignment__in=leads, result__in=[value for value, _label in RATING_CHOICES],
+            superseded_by__corrects__isnull=True,
+        ).order_by().values_list("reply__assignment_id", "result").distinct()
+    )
+    rehandled = set(  # as rehandled()
+        Reply.objects.filter(assignment__in=leads, rehandling=True).order_by().values_list("assignment_id", flat=True)
+    )
+    by_bureau, by_proposal = Counter(), {}
+    for pk, proposal_id, bureau_id, name, kind, role, proposal_state, replied, on_time, overdue in rows.iterator(2000):
+        lead, assisting = role == LEAD, role == ASSISTING
+        rated_as = {r for r in (SATISFIED, BASICALLY, DISSATISFIED) if lead and (pk, r) in results}
+        mask = (
+            BIT["lead"] * lead | BIT["assisting"] * assisting | BIT["replied"] * bool(replied)
+            | BIT["on_time"] * bool(on_time) | BIT["overdue"] * bool(overdue)
+            | BIT["overdue_lead"] * (lead and bool(overdue)) | BIT["overdue_assisting"] * (assisting and bool(overdue))
+            | BIT["consulted"] * (pk in consulted) | BIT["confirmed"] * (pk in confirmed)
+            | BIT["satisfied"] * (SATISFIED in rated_as) | BIT["basically"] * (BASICALLY in rated_as)
+            | BIT["dissatisfied"] * (DISSATISFIED in rated_as) | BIT["rated"] * bool(rated_as)
+            | BIT["rehandled"] * (lead and pk in rehandled)
+            | BIT["closed"] * (lead and proposal_state == ProposalState.CLOSED)
+        )
+        if kind == Organization.Kind.BUREAU:
+            by_bureau[((bureau_id, name), mask)] += 1
+        by_proposal[proposal_id] = by_proposal.get(proposal_id, 0) | mask
+    return _Facts(
+        by_bureau=by_bureau,
+        by_proposal=by_proposal,
+        proposals=list(
+            proposals.values_list("pk", "lead_deputy__delegation_id", "lead_deputy__delegation__short_name", "state")
+            .order_by("lead_deputy__delegation__short_name", "lead_deputy__delegation_id")
+        ),
+    )
+
+
+def _bureau_table(facts: _Facts, base) -> Table:
     table = Table("bureaus", str(_("承办单位")), str(_("承办单位")), [str(c) for c in BUREAU_COLUMNS])
-    for r in rows:
-        b = (*base, ("bureau", r["bureau_id"]))
+    for (bureau_id, name), r in _expand(facts.by_bureau).items():
+        b = (*base, ("bureau", bureau_id))
         lead, assisting = (*b, ("role", LEAD)), (*b, ("role", ASSISTING))
-        table.rows.append(Row(r["bureau__short_name"], [
+        table.rows.append(Row(name, [
             Number(r["lead"], lead),
             Number(r["assisting"], assisting),
             Number(r["replied"], (*lead, ("replied", "true"))),
@@ -200,24 +251,6 @@ def _bureau_table(session, base, today) -> Table:
             Number(r["closed"], (*lead, ("state", ProposalState.CLOSED))),
         ]))
     return table
-
-
-def _proposal_counts(today) -> dict:
-    overdue = Q(Exists(Assignment.objects.overdue(today).filter(proposal=OuterRef("pk"))))
-    return {
-        "received": Q(),
-        "replied": _proposal_has(delivered()),
-        "on_time": _proposal_has(delivered_on_time()),
-        "overdue": overdue,
-        "consulted": _proposal_has(consulted()),
-        "confirmed": _proposal_has(consulted(confirmed=True)),
-        "satisfied": _proposal_has(rated([SATISFIED])),
-        "basically": _proposal_has(rated([BASICALLY])),
-        "dissatisfied": _proposal_has(rated([DISSATISFIED])),
-        "rated": _proposal_has(rated()),
-        "rehandled": _proposal_has(rehandled()),
-        "closed": Q(state=ProposalState.CLOSED),
-    }
 
 
 def _proposal_row(label, r, query) -> Row:
@@ -239,21 +272,22 @@ def _proposal_row(label, r, query) -> Row:
     ])
 
 
-def _delegation_table(session, base, today) -> Table:
-    proposals = Proposal.objects.filter(session=session) if session else Proposal.objects.all()
-    counts = {name: Count("pk", filter=condition) for name, condition in _proposal_counts(today).items()}
-    rows = (
-        proposals.values("lead_deputy__delegation_id", "lead_deputy__delegation__short_name")
-        .annotate(**counts)
-        .order_by("lead_deputy__delegation__short_name", "lead_deputy__delegation_id")
-    )
+def _delegation_table(facts: _Facts, base) -> Table:
+    """A proposal counts under a column when any of its active assignments does (closed: the
+    proposal itself is closed)."""
+    masks, total = Counter(), Counter()
+    for pk, delegation_id, name, state in facts.proposals:
+        mask = (facts.by_proposal.get(pk, 0) & ~BIT["closed"]) | BIT["received"]
+        if state == ProposalState.CLOSED:
+            mask |= BIT["closed"]
+        masks[((delegation_id, name), mask)] += 1
+        total[("total", mask)] += 1
     table = Table(
         "delegations", str(_("代表团")), str(_("代表团（领衔代表）")), [str(c) for c in PROPOSAL_COLUMNS]
     )
-    for r in rows:
-        query = (*base, ("delegation", r["lead_deputy__delegation_id"]))
-        table.rows.append(_proposal_row(r["lead_deputy__delegation__short_name"], r, query))
-    table.total = _proposal_row(str(_("合计")), proposals.aggregate(**counts), base)
+    for (delegation_id, name), r in _expand(masks).items():
+        table.rows.append(_proposal_row(name, r, (*base, ("delegation", delegation_id))))
+    table.total = _proposal_row(str(_("合计")), _expand(total).get("total", dict.fromkeys(COUNTED, 0)), base)
     return table
 
 

@@ -256,7 +256,7 @@ def test_a_constant_number_of_queries(world, bureau_a, cora):
     with CaptureQueriesContext(connection) as more:
         stats = stats_compute(session=session)
     assert len(stats.bureaus.rows) == 6
-    assert len(few) == len(more) == 5
+    assert len(few) == len(more) == 7  # assignments (a cursor), consultations, ratings, re-handlings, proposals, categories, months
 
 
 # --- the page ----------------------------------------------------------------------------------
