@@ -16,7 +16,7 @@ from django.db import transaction
 from django.db.models import Count
 from django.http import Http404
 from django.shortcuts import get_object_or_404
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from accounts.models import Membership, Organization
@@ -66,10 +66,12 @@ def notices_issue(done: AssignedBatch, *, overridden: bool = False) -> Assignmen
         bureau = assignments[0].bureau
         seq = next_document_seq(issuer, issued_on.year)
         number = format_document_number(issuer.document_prefix or DEFAULT_PREFIX, issued_on.year, seq)
-        letter, blocks = notice_letter(
-            issuer=issuer, bureau=bureau, assignments=assignments, issued_on=issued_on,
-            document_number=number, contact=done.by.display_name, overridden=overridden,
-        )
+        # Fix what the notice prints now, in Chinese whatever language the officer reads.
+        with translation.override(settings.LANGUAGE_CODE):
+            letter, blocks = notice_letter(
+                issuer=issuer, bureau=bureau, assignments=assignments, issued_on=issued_on,
+                document_number=number, contact=done.by.display_name, overridden=overridden,
+            )
         if missing := uncovered_document_characters(letter, blocks):
             raise WorkflowError(
                 _("给%(bureau)s的交办通知中有无法打印的字符：%(chars)s，请先更正建议标题或代表姓名。")

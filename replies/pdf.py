@@ -79,17 +79,30 @@ def letter_from_snapshot(data: dict) -> LetterData:
     return LetterData(**fields)
 
 
+# An opinion goes to the lead bureau and is never released by the app (only replies are): a
+# numbered one says so in its note, as a reply does (GB/T 9704 7.3.6). The model has no field
+# to choose otherwise yet.
+OPINION_DISCLOSURE = Reply.Disclosure.NOT_PUBLIC
+
+
 def opinion_letter(opinion: CoHandlingOpinion) -> LetterData:
+    """The letter of an opinion; one with its own document number is a full official document:
+    the bureau's authority mark, the number and signer under it, and its disclosure note."""
+    bureau = opinion.assignment.bureau
+    numbered = bool(opinion.document_number)
     return LetterData(
         kind="opinion",
         title=opinion.title,
         salutation=opinion.salutation,
         body=opinion.body,
-        signing_bureau=opinion.assignment.bureau.name,
+        signing_bureau=bureau.name,
         date=opinion.signed_on,
+        authority_mark=f"{bureau.name}文件" if numbered else "",
         document_number=opinion.document_number,
+        signer=opinion.signer.display_name if numbered and opinion.signer else "",
         contact_name=opinion.contact_name,
         contact_phone=opinion.contact_phone,
+        disclosure_note=DISCLOSURE_NOTES[OPINION_DISCLOSURE] if numbered else "",
     )
 
 

@@ -6,10 +6,10 @@ fonts, WeasyPrint's FontConfiguration) are prepared once per process.
 
 import hashlib
 import io
+import logging
 import math
 import re
 import threading
-import unicodedata
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -19,13 +19,16 @@ from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
 from proposals.numerals import chinese_date
-from proposals.text import paragraphs as body_paragraphs
 
 from . import fonts
+from .body import printed_runs
 from .data import LetterData, cc_line
-from .words import BETWEEN_WORDS, INSIDE_WORD, WEAK, title_breaks
+from .layout import letter_flow
+from .shape import SHAPE_TOLERANCE_EM, TITLE_MAX_EM, _em, balanced_lines  # noqa: F401 (tests)
+from .typeset import spacing_css
 
 HERE = Path(__file__).resolve().parent
+log = logging.getLogger(__name__)
 
 # Grid and sizes, in millimetres unless the name says pt (same numbers as letter.css).
 # The font each heading level takes (GB/T 9704): 一、 黑体, （一） 楷体, 1. and （1） 仿宋 like the body.
@@ -39,7 +42,6 @@ MARK_MAX_MM = 15.0  # largest character of the authority mark
 RULE_GAP_MM = 4.0  # red rule under the number line
 RULE_MM = 0.5
 PT_MM = 25.4 / 72
-TITLE_MAX_EM = math.floor(TEXT_WIDTH_MM / (TITLE_PT * PT_MM))  # 二号 characters a line: 20
 LETTER_SPACING_PT = -0.22  # 28 characters of 三号 in a line
 CHAR_PT = BODY_PT + LETTER_SPACING_PT  # one character of body text: 15.78 pt
 TEXT_WIDTH_PT = TEXT_WIDTH_MM / PT_MM
@@ -53,108 +55,6 @@ class RenderedPdf:
     page_count: int
     sha256: str
     size: int
-
-
-# --- text rules -----------------------------------------------------------------------------
-
-
-def _em(char: str) -> float:
-    """Estimated advance of a character in em: CJK and full-width 1, others about 0.6."""
-    return 1.0 if unicodedata.east_asian_width(char) in "WFA" else 0.6
-
-
-# Two line widths (in em) closer than this count as equal for the shape of a title.
-SHAPE_TOLERANCE_EM = 1.5
-# No line of a title shorter than this share of the mean line (…产城融合 / 的建议的答复).
-SHORTEST_LINE = 0.6
-_LEVEL, _WIDER, _NARROWER = "level", "wider", "narrower"
-
-
-def balanced_lines(text: str, max_em: float = TITLE_MAX_EM, *, words=(), width=None) -> list[str]:
-    """Wrap a title into lines of nearly equal width, breaking only between words.
-
-    GB/T 9704 7.3.1: 词意完整, 排列对称, 梯形或菱形. Breaks come from ``words.title_breaks``
-    (jieba's words; session names, numbers with their unit, 人大, 政协 and ``words``, e.g. the
-    bureau's name, never split). Of the layouts with the fewest lines, the one with the most
-    even lines wins, among those of a good shape: no line shorter than ``SHORTEST_LINE`` of
-    the mean; two lines with the first at least as long as the second (within
-    ``SHAPE_TOLERANCE_EM``); three or more lines a trapezoid (widths only growing or only
-    shrinking) or a diamond (growing, then shrinking), never an hourglass.
-    One more line is used rather than a bad shape; a word is split only when nothing else fits.
-    ``width(char)`` gives a character's width in em (default: an estimate for 小标宋).
-    """
-    widths = [(width or _em)(c) for c in text]
-    total = sum(widths)
-    if total <= max_em or len(text) < 2:
-        return [text]
-    breaks = title_breaks(text, words)
-    prefix = [0.0]
-    for w in widths:
-        prefix.append(prefix[-1] + w)
-    fewest = math.ceil(total / max_em)
-    for tier in (BETWEEN_WORDS, WEAK, INSIDE_WORD):
-        usable = {i: penalty for i, (level, penalty) in breaks.items() if level <= tier}
-        for count in (fewest, fewest + 1):
-            if cuts := _best_cuts(prefix, usable, count, max_em, shaped=True):
-                return [text[a:b] for a, b in zip(cuts, cuts[1:], strict=False)]
-    usable = {i: penalty for i, (_, penalty) in breaks.items()}
-    for count in range(fewest, len(text) + 1):  # whatever fits, in whatever shape
-        if cuts := _best_cuts(prefix, usable, count, max_em, shaped=False):
-            return [text[a:b] for a, b in zip(cuts, cuts[1:], strict=False)]
-    return [text]
-
-
-def _turn(shape: str, upper: float, lower: float) -> str | None:
-    """The shape so far after a line of width ``lower`` under one of width ``upper``; None for
-    an hourglass (a line wider than the one above, after a line narrower than its own)."""
-    if lower > upper + SHAPE_TOLERANCE_EM:
-        return None if shape == _NARROWER else _WIDER
-    if lower < upper - SHAPE_TOLERANCE_EM:
-        return _NARROWER
-    return shape
-
-
-def _best_cuts(
-    prefix: list[float], penalties: dict[int, float], count: int, max_em: float, *, shaped: bool
-) -> list[int] | None:
-    """The cheapest way to cut the text into ``count`` lines at the ``penalties`` offsets:
-    [0, cut, …, len]. Cost: the squared distance of each line from the mean width, plus the
-    penalties of the breaks. A dynamic programme over (last break, break before it, shape)."""
-    end = len(prefix) - 1
-    target = prefix[end] / count
-    offsets = sorted(penalties)
-    # state (last break, the one before it, shape so far) -> (cost, breaks)
-    states: dict[tuple[int, int, str], tuple[float, list[int]]] = {(0, -1, _LEVEL): (0.0, [0])}
-    for line in range(count):
-        last = line == count - 1
-        following: dict[tuple[int, int, str], tuple[float, list[int]]] = {}
-        for (i, before, shape), (cost, path) in states.items():
-            for j in [end] if last else offsets:
-                if j <= i:
-                    continue
-                width = prefix[j] - prefix[i]
-                if width > max_em:
-                    break
-                if shaped and width < SHORTEST_LINE * target:
-                    continue
-                new_shape = shape
-                if shaped and before >= 0:
-                    new_shape = _turn(shape, prefix[i] - prefix[before], width)
-                    if new_shape is None:
-                        continue
-                c = cost + (width - target) ** 2 + (0.0 if last else penalties[j])
-                key = (j, i, new_shape)
-                if key not in following or c < following[key][0]:
-                    following[key] = (c, [*path, j])
-        states = following
-    finals = [
-        (cost, path)
-        for (_, _, shape), (cost, path) in states.items()
-        if not (shaped and count == 2 and shape == _WIDER)
-    ]
-    if not finals:
-        return None
-    return min(finals)[1]
 
 
 # --- layout ---------------------------------------------------------------------------------
@@ -263,7 +163,9 @@ def _header(letter: LetterData, stacks) -> dict | None:
             signer_top=_mm(signer_top),
             number_top=_mm(number_top),
             rule_top=_mm(rule_top),
-            height=_mm(rule_top + RULE_MM),
+            # The header takes whole grid lines: the title and body sit on the grid under it
+            # and page 1 keeps its 22nd line.
+            rows=math.ceil((rule_top + RULE_MM) / LINE_MM - 1e-6),
         )
     else:
         signer_top = LINE_MM if category else 0
@@ -271,8 +173,9 @@ def _header(letter: LetterData, stacks) -> dict | None:
         header.update(
             signer_top=_mm(signer_top),
             number_top=_mm(signer_top + extra_lines * LINE_MM),
-            height=_mm(lines * LINE_MM),
+            rows=lines,
         )
+    header["height"] = _mm(header["rows"] * LINE_MM)
     return header
 
 
@@ -352,20 +255,28 @@ def letter_context(letter: LetterData, *, draft: bool = False) -> dict:
         title_gap = 2 * LINE_MM  # two blank lines under the red rule
     else:
         title_gap = LINE_MM
-    paragraphs = [
-        {"heading": p.heading, "font": LETTER_FONTS[p.level], "text": text_html(p.rest)}
-        for p in body_paragraphs(letter.body)
-    ]
+    title = title_lines(letter)
+    closing = _closing(letter, stacks)
+    flow = letter_flow(
+        letter,
+        header_rows=header["rows"] if header else 0,
+        title_gap=round(title_gap / LINE_MM),
+        title_html=[text_html(line, "xbs") for line in title],
+        closing=closing,
+        notes=closing_notes(letter),
+        heading_role=LETTER_FONTS.get,
+    )
     return {
-        "css": letter_css(),
+        "flow": mark_safe(flow.html),  # noqa: S308 - built from escaped pieces (layout.py)
+        "page_count": flow.pages,
+        "css": letter_css() + spacing_css(flow.html),
         "draft": draft,
         "header": header,
         "title_text": letter.title.strip(),
-        "title_lines": [text_html(line, "xbs") for line in title_lines(letter)],
+        "title_lines": [text_html(line, "xbs") for line in title],
         "title_gap": _mm(title_gap),
         "salutation": text_html(letter.salutation.strip()),
-        "paragraphs": paragraphs,
-        "closing": _closing(letter, stacks),
+        "closing": closing,
         "cc_text": text_html(f"抄送：{cc}") if (cc := cc_line(letter.cc)) else "",
     }
 
@@ -384,8 +295,7 @@ def printed_text(letter: LetterData) -> list[tuple[str, str]]:
         runs += [("fang", SIGNER_LABEL), *(("kai", line) for line in signers)]
     runs.append(("xbs", letter.title.strip()))
     runs.append(("fang", letter.salutation.strip()))
-    for p in body_paragraphs(letter.body):
-        runs += [(LETTER_FONTS[p.level] or "fang", p.heading), ("fang", p.rest)]
+    runs += printed_runs(letter.body, lambda level: LETTER_FONTS[level] or "fang")
     runs.append(("fang", letter.signing_bureau.strip()))
     runs.append(("fang", chinese_date(letter.date) if letter.date else ""))
     runs += [("fang", note) for note in closing_notes(letter)]
@@ -430,11 +340,19 @@ def render_letter_html(letter: LetterData, *, draft: bool = False) -> str:
     return _template().render(Context(letter_context(letter, draft=draft)))
 
 
+def _check_pages(letter: LetterData, planned: int, printed: int) -> None:
+    # The pages are planned from the fonts' metrics (pages.py); a face whose lines come out
+    # taller than the grid (a licensed font with odd metrics) would add pages.
+    if planned != printed:
+        log.warning("letter %r: %d pages planned, %d printed", letter.title[:30], planned, printed)
+
+
 def render_letter_pdf(letter: LetterData, *, draft: bool = False) -> RenderedPdf:
     """The letter as PDF bytes; the same ``LetterData`` always gives the same bytes."""
     from weasyprint import HTML
 
-    html = render_letter_html(letter, draft=draft)
+    context = letter_context(letter, draft=draft)
+    html = _template().render(Context(context))
     with _render_lock:
         font_sheet, config = fonts.font_stylesheet(), fonts.font_config()
         document = HTML(string=html).render(stylesheets=[font_sheet], font_config=config)
@@ -443,6 +361,7 @@ def render_letter_pdf(letter: LetterData, *, draft: bool = False) -> RenderedPdf
         # <meta name=dcterms.created>, which the template does not have.
         document.write_pdf(output, pdf_identifier=False)
     content = output.getvalue()
+    _check_pages(letter, context["page_count"], len(document.pages))
     return RenderedPdf(
         content=content,
         page_count=len(document.pages),

@@ -26,6 +26,7 @@ from replies.letter import (
     render_letter_pdf,
 )
 from replies.letter.render import LETTER_FONTS, balanced_lines
+from replies.letter.typeset import squeeze
 
 MM = 72 / 25.4
 LEFT, RIGHT, TOP, BOTTOM = 28.0, 184.0, 37.0, 262.0  # the text block
@@ -85,6 +86,13 @@ class Rendered:
             if line.text.startswith(startswith):
                 return line
         raise AssertionError(f"no line starting {startswith!r} on page {page_number}")
+
+    def page_of(self, startswith: str) -> int:
+        """The number of the first page with a line starting ``startswith``."""
+        for number in range(1, len(self.pages) + 1):
+            if any(line.text.startswith(startswith) for line in self.lines(number)):
+                return number
+        raise AssertionError(f"no line starting {startswith!r}")
 
     def text_block_lines(self, page_number: int) -> list["Line"]:
         return [line for line in self.lines(page_number) if line.em_top < BOTTOM]
@@ -177,7 +185,7 @@ def test_pages_are_a4(reply_110):
 
 def test_text_block_starts_28mm_from_the_left(reply_176):
     starts = set()
-    for number in range(2, len(reply_176.pages)):  # pages of body text only
+    for number in range(2, reply_176.page_of("2018年6月20日")):  # pages of body text only
         body = [line for line in reply_176.text_block_lines(number) if line.size == 16]
         assert min(line.x0 for line in body) == pytest.approx(LEFT, abs=1)
         starts |= {round(line.x0, 1) for line in body}
@@ -206,7 +214,9 @@ def test_lines_hold_at_most_28_characters(reply_110, reply_176):
                 if line.size != 16:
                     continue
                 wide = [c for c in line.text if ord(c) > 0x2E80]
-                assert len(wide) <= 28, line.text
+                # 28 cells; two marks side by side (「。”」) share one and a half (标点挤压)
+                squeezed = sum(squeeze(a, b, 1.0) for a, b in zip(line.text, line.text[1:], strict=False))
+                assert len(wide) <= 28 + squeezed, line.text
                 assert line.x1 <= RIGHT + 0.3, line.text
                 full_lines += len(line.text) == len(wide) == 28
     assert full_lines > 50  # 28 characters do fill a line: the spacing is not too loose
@@ -387,7 +397,7 @@ def to_unicode_cids(cmap: bytes) -> dict[str, int]:
 
 
 def test_signature_date_and_note(reply_176):
-    last = len(reply_176.pages)
+    last = reply_176.page_of("2018年6月20日")
     bureau = reply_176.find_line(last, "慈溪市经济和信息化局")
     date = reply_176.find_line(last, "2018年6月20日")
     assert date.baseline - bureau.baseline == pytest.approx(10.227, abs=0.3)
@@ -430,7 +440,7 @@ def test_cc_block_at_the_foot_of_the_last_page(reply_176):
         assert (rule["bottom"] - rule["top"]) / MM == pytest.approx(0.35, abs=0.05)  # thick
     assert below["bottom"] / MM == pytest.approx(BOTTOM, abs=0.3)  # on the text block's edge
     assert above["bottom"] / MM < first.em_top < cc_lines[-1].em_bottom < below["top"] / MM
-    body_end = max(line.em_bottom for line in reply_176.lines(last) if line.size == 16)
+    body_end = max((line.em_bottom for line in reply_176.lines(last) if line.size == 16), default=0)
     assert body_end < above["top"] / MM
 
 
@@ -539,3 +549,56 @@ def test_text_is_escaped_in_the_html():
     html = render_letter_html(letter)
     assert "<script>" not in html and "<b>" not in html and "<i>" not in html
     assert "&lt;script&gt;" in html and "&amp; 1 &lt; 2" in html
+
+
+# --- a co-handling opinion with its own number -------------------------------------------------
+
+
+def numbered_opinion(proposal, cora, bob, ben, bureau_a, bureau_b, *, number: str):
+    from replies import workflow
+    from replies.models import CoHandlingOpinion
+    from tests.workflow_helpers import assign
+
+    _lead, assisting = assign(proposal, cora, bureau_a, [bureau_b])
+    workflow.assignment_accept(assignment=assisting, by=bob)
+    CoHandlingOpinion.objects.filter(assignment=assisting).update(
+        document_number=number,
+        signer=ben,
+        signed_on=datetime.date(2017, 5, 10),
+        body="您转来的建议收悉。现将我局意见函告如下：\n我局将继续支持制造业发展。",
+        contact_name="周协办",
+        contact_phone="0574-63000000",
+    )
+    return CoHandlingOpinion.objects.get(assignment=assisting)
+
+
+def test_a_numbered_opinion_has_a_full_header_and_its_disclosure_note(
+    proposal, cora, bob, ben, bureau_a, bureau_b
+):
+    from replies.pdf import opinion_letter
+
+    opinion = numbered_opinion(proposal, cora, bob, ben, bureau_a, bureau_b, number="慈科建〔2017〕12号")
+    letter = opinion_letter(opinion)
+    assert letter.kind == "opinion"
+    assert letter.authority_mark == "慈溪市科学技术局文件"
+    assert letter.signer == ben.display_name
+    page = Rendered(letter)
+    mark = page.find_line(1, "慈溪市科学技术局文件")
+    assert mark.em_top == pytest.approx(TOP + 35, abs=1.5)
+    assert {tuple(c["non_stroking_color"]) for c in mark.chars} == {RED}
+    number = page.find_line(1, "慈科建〔2017〕12号")
+    assert number.text == f"慈科建〔2017〕12号签发人：{ben.display_name}"
+    assert number.x0 == pytest.approx(LEFT + 15.78 / MM, abs=1)
+    assert "类别标记" not in page.pages[0].extract_text()  # never on an opinion
+    last = page.page_of("（联系人：")
+    contact = page.find_line(last, "（联系人：")
+    disclosure = page.find_line(last, "（此件不予公开）")
+    assert disclosure.baseline - contact.baseline == pytest.approx(10.227, abs=0.3)
+    assert disclosure.x0 == pytest.approx(LEFT + 2 * 15.78 / MM, abs=1)
+
+
+def test_an_unnumbered_opinion_stays_a_plain_letter(proposal, cora, bob, ben, bureau_a, bureau_b):
+    from replies.pdf import opinion_letter
+
+    letter = opinion_letter(numbered_opinion(proposal, cora, bob, ben, bureau_a, bureau_b, number=""))
+    assert (letter.authority_mark, letter.signer, letter.disclosure_note) == ("", "", "")
