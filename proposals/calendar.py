@@ -21,23 +21,35 @@ class CalendarUnknown(Exception):
 
 
 class WorkingCalendar:
-    """Answers for one computation; reads each year's exceptions once."""
+    """Answers for one computation or one page: reads each year's exceptions (and holiday
+    names) once, so many due dates computed with the same calendar cost a query or two per
+    year, not per date."""
 
     def __init__(self):
-        self._years: dict[int, dict[datetime.date, bool]] = {}
+        # Per year: {day: (is_workday, name)} for the days that break the weekday rule, or None
+        # for a year whose arrangement has not been entered.
+        self._years: dict[int, dict[datetime.date, tuple[bool, str]] | None] = {}
 
-    def _exceptions(self, year: int) -> dict[datetime.date, bool]:
+    def _exceptions(self, year: int) -> dict[datetime.date, tuple[bool, str]]:
         if year not in self._years:
-            if not CalendarYear.objects.filter(year=year).exists():
-                raise CalendarUnknown(year)
-            self._years[year] = dict(
-                CalendarDay.objects.filter(day__year=year).values_list("day", "is_workday")
+            known = CalendarYear.objects.filter(year=year).exists()
+            self._years[year] = (
+                {
+                    day: (is_workday, name)
+                    for day, is_workday, name in CalendarDay.objects.filter(day__year=year).values_list(
+                        "day", "is_workday", "name"
+                    )
+                }
+                if known
+                else None
             )
+        if self._years[year] is None:
+            raise CalendarUnknown(year)
         return self._years[year]
 
     def is_workday(self, day: datetime.date) -> bool:
-        exceptions = self._exceptions(day.year)
-        return exceptions.get(day, day.weekday() < 5)
+        exception = self._exceptions(day.year).get(day)
+        return exception[0] if exception else day.weekday() < 5
 
     def next_workday(self, day: datetime.date) -> datetime.date:
         """``day`` itself if it is a working day, else the first working day after it."""
@@ -54,6 +66,9 @@ class WorkingCalendar:
         return day
 
     def name_of(self, day: datetime.date) -> str:
+        if self._years.get(day.year) is not None:  # already read with its year
+            exception = self._years[day.year].get(day)
+            return exception[1] if exception else ""
         return CalendarDay.objects.filter(day=day).values_list("name", flat=True).first() or ""
 
 

@@ -31,8 +31,8 @@ def _unknown(year: int) -> str:
     return f"（{year}年节假日安排尚未录入，未计节假日，请核对）"
 
 
-def _rolled(due: datetime.date, basis: str) -> Deadline:
-    days = WorkingCalendar()
+def _rolled(due: datetime.date, basis: str, workdays: WorkingCalendar | None = None) -> Deadline:
+    days = workdays or WorkingCalendar()
     try:
         working = days.next_workday(due)
     except CalendarUnknown as missing:
@@ -44,14 +44,20 @@ def _rolled(due: datetime.date, basis: str) -> Deadline:
     return Deadline(working, basis)
 
 
-def months_after(start: datetime.date, months: int, what: str, start_word: str = "交办") -> Deadline:
-    return _rolled(add_months(start, months), f"{what}：自{chinese_date(start)}{start_word}起{months}个月")
+def months_after(
+    start: datetime.date, months: int, what: str, start_word: str = "交办", workdays: WorkingCalendar | None = None
+) -> Deadline:
+    return _rolled(
+        add_months(start, months), f"{what}：自{chinese_date(start)}{start_word}起{months}个月", workdays
+    )
 
 
-def working_days_after(start: datetime.date, days: int, what: str, start_word: str) -> Deadline:
+def working_days_after(
+    start: datetime.date, days: int, what: str, start_word: str, workdays: WorkingCalendar | None = None
+) -> Deadline:
     basis = f"{what}：自{chinese_date(start)}{start_word}起{days}个工作日"
     try:
-        return Deadline(WorkingCalendar().add_working_days(start, days), basis)
+        return Deadline((workdays or WorkingCalendar()).add_working_days(start, days), basis)
     except CalendarUnknown as missing:
         day, left = start, days
         while left:
@@ -60,11 +66,13 @@ def working_days_after(start: datetime.date, days: int, what: str, start_word: s
         return Deadline(day, basis + _unknown(missing.year))
 
 
-def days_after(start: datetime.date, days: int, what: str, start_word: str) -> Deadline:
+def days_after(
+    start: datetime.date, days: int, what: str, start_word: str, workdays: WorkingCalendar | None = None
+) -> Deadline:
     """Calendar days; a due date on a day off moves to the next working day."""
     due = start + datetime.timedelta(days=days)
     basis = f"{what}：自{chinese_date(start)}{start_word}起{days}日"
-    return _rolled(due, basis)
+    return _rolled(due, basis, workdays)
 
 
 # By ``DueUnit`` value.
@@ -78,10 +86,11 @@ def latest_due_date(assigned_on: datetime.date) -> datetime.date:
     return add_months(assigned_on, settings.EXTENSION_MAX_MONTHS)
 
 
-def rule_deadline(session, name: str, start: datetime.date) -> Deadline:
-    """The due date of one of the session's rules (``Session.RULES``), in the unit it counts."""
+def rule_deadline(session, name: str, start: datetime.date, workdays: WorkingCalendar | None = None) -> Deadline:
+    """The due date of one of the session's rules (``Session.RULES``), in the unit it counts.
+    A page computing many passes one ``workdays`` calendar: each year is read once."""
     rule = session.rule(name)
-    return _COUNTS[rule.unit](start, rule.amount, rule.what, rule.counted_from)
+    return _COUNTS[rule.unit](start, rule.amount, rule.what, rule.counted_from, workdays)
 
 
 def reply_deadline(session, assigned_on: datetime.date) -> Deadline:
@@ -105,6 +114,8 @@ def reassignment_deadline(session, assigned_on: datetime.date) -> Deadline:
     return rule_deadline(session, "reassignment_window", assigned_on)
 
 
-def recess_assignment_deadline(session, received_on: datetime.date) -> Deadline:
+def recess_assignment_deadline(
+    session, received_on: datetime.date, workdays: WorkingCalendar | None = None
+) -> Deadline:
     """A recess proposal (闭会期间) is assigned within the session's rule (5 working days) of its receipt."""
-    return rule_deadline(session, "recess_assignment", received_on)
+    return rule_deadline(session, "recess_assignment", received_on, workdays)

@@ -39,7 +39,8 @@ class DueRule:
     counted_from: str
 
     def __str__(self):
-        return f"{self.amount}{DueUnit(self.unit).label}"
+        # Translators: a deadline rule, 3个月 or 20个工作日 (English adds a space: 3 months).
+        return _("%(amount)s%(unit)s") % {"amount": self.amount, "unit": DueUnit(self.unit).label}
 
 
 def _due_amount(verbose_name, default, **kwargs):

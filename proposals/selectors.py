@@ -3,18 +3,21 @@
 queries behind the home page and the proposal page. Views of every app fetch through these.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
-from django.db.models import Prefetch
+from django.core.paginator import Paginator
+from django.db.models import Count, Prefetch, QuerySet, Subquery, Value
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import cached_property
 
 from accounts.roles import roles_of
 
+from .calendar import WorkingCalendar
 from .deadlines import recess_assignment_deadline
-from .models import Assignment, Consultation, Event, Proposal, Reminder
+from .models import Assignment, Consultation, Event, Proposal, Reminder, Session
 from .states import AssignmentState, ProposalState
 from .transitions import available_transitions, may_consult, may_draft
 
@@ -36,17 +39,80 @@ def assignment_get_visible(user, pk) -> Assignment:
 
 
 def with_assignments(proposals):
-    """Proposals with their session, lead deputy and active assignments (lead first)."""
-    return proposals.select_related("session", "lead_deputy").prefetch_related(
-        Prefetch(
-            "assignments",
-            queryset=Assignment.objects.active().select_related("bureau").order_by("-role", "id"),
+    """Proposals with their session, lead deputy and active assignments (lead first), without
+    their long texts (a list shows titles)."""
+    return (
+        proposals.select_related("session", "lead_deputy")
+        .defer("reasons", "suggestions")
+        .prefetch_related(
+            Prefetch(
+                "assignments",
+                queryset=Assignment.objects.active().select_related("bureau").order_by("-role", "id"),
+            )
         )
     )
 
 
+SESSION_LIST_ORDER = ("-term", "-number", "body")  # a total order: a session is unique by these
+
+
 def proposal_list_order(proposals):
-    return proposals.order_by("-session__term", "-session__number", "number")
+    """Newest session first, then by number within the session."""
+    return proposals.order_by("-session__term", "-session__number", "session__body", "number")
+
+
+class ProposalListPaginator(Paginator):
+    """Pages of a proposal list in ``proposal_list_order`` without sorting the whole list (at
+    100k rows that sort spills to disk on deep pages). One count grouped by session gives the
+    exact total and tells which sessions a page falls in; the page's ids are read from those
+    sessions only (through the (session, number) index when it is one session, as it nearly
+    always is), then their rows by id: three queries, however deep the page."""
+
+    def __init__(self, object_list, per_page, **kwargs):
+        # Search results (``ProposalFilter.filter_keyword``) go by relevance, then list order.
+        self.ranked = "search_rank" in object_list.query.annotations
+        ordered = proposal_list_order(object_list)
+        if self.ranked:
+            ordered = ordered.order_by("-search_rank", *ordered.query.order_by)
+        super().__init__(ordered, per_page, **kwargs)
+
+    @cached_property
+    def session_counts(self) -> list[tuple[int, int]]:
+        """(session id, proposals of the list in it), in list order; empty sessions left out."""
+        grouped = self.object_list.order_by().values_list("session_id").annotate(n=Count("*"))
+        counts = dict(grouped.values_list("session_id", "n"))
+        if not counts:
+            return []
+        sessions = Session.objects.filter(pk__in=counts).order_by(*SESSION_LIST_ORDER)
+        return [(pk, counts[pk]) for pk in sessions.values_list("pk", flat=True)]
+
+    @cached_property
+    def count(self) -> int:
+        if self.ranked:
+            return super().count
+        return sum(n for _session, n in self.session_counts)
+
+    def page(self, number):
+        if self.ranked:  # sorted by relevance: a search finds thousands, not the whole list
+            return super().page(number)
+        number = self.validate_number(number)
+        bottom = (number - 1) * self.per_page
+        return self._get_page(self._rows(bottom, min(bottom + self.per_page, self.count)), number, self)
+
+    def _rows(self, bottom: int, top: int) -> list:
+        covering, start, seen = [], 0, 0  # the sessions overlapping [bottom, top); where the first starts
+        for session_id, n in self.session_counts:
+            if seen < top and seen + n > bottom:
+                start = start if covering else seen
+                covering.append(session_id)
+            seen += n
+        if not covering:
+            return []
+        in_sessions = self.object_list.filter(session_id__in=covering)
+        ordered = in_sessions.order_by("number") if len(covering) == 1 else proposal_list_order(in_sessions)
+        ids = list(ordered.values_list("pk", flat=True)[bottom - start : top - start])
+        rows = {proposal.pk: proposal for proposal in self.object_list.filter(pk__in=ids).order_by()}
+        return [rows[pk] for pk in ids]
 
 
 # --- the home page ("my work") ----------------------------------------------------------------
@@ -59,6 +125,7 @@ class Panel:
     items: list
     count: int
     more_url: str = ""
+    uncounted: QuerySet | None = field(default=None, repr=False)  # full: counted by _count_full
 
     @property
     def has_more(self) -> bool:
@@ -66,7 +133,30 @@ class Panel:
 
 
 def _panel(queryset, more_url: str = "") -> Panel:
-    return Panel(list(queryset[:HOME_LIST_SIZE]), queryset.count(), more_url)
+    items = list(queryset[:HOME_LIST_SIZE])
+    # Fewer than a full panel is the whole count: only a full one needs counting.
+    return Panel(items, len(items), more_url, queryset if len(items) >= HOME_LIST_SIZE else None)
+
+
+def _count_full(panels) -> None:
+    """The true counts of the full panels in one query, a scalar subquery each (each planned on
+    its own, as its ``count()`` would be), not one query per panel."""
+    full = [panel for panel in panels if isinstance(panel, Panel) and panel.uncounted is not None]
+    for panel in [p for p in full if p.uncounted.query.distinct]:  # a count of rows, not of ones
+        panel.count, panel.uncounted = panel.uncounted.count(), None
+        full.remove(panel)
+    if not full:
+        return
+    counts = {
+        f"panel_{i}": Subquery(
+            panel.uncounted.order_by().values(one=Value(1)).annotate(n=Count("*")).values("n")
+        )
+        for i, panel in enumerate(full)
+    }
+    # Selected from any one row: the first panel's table has at least a full panel of them.
+    rows = full[0].uncounted.model._base_manager.order_by().annotate(**counts).values_list(*counts)
+    for panel, count in zip(full, rows[:1].get(), strict=True):
+        panel.count, panel.uncounted = count, None
 
 
 def _list_url(**params) -> str:
@@ -122,9 +212,10 @@ def home_work(user, today=None) -> HomeWork:
             .order_by("received_on", "id"),
             _list_url(state=ProposalState.RECEIVED),
         )
+        workdays = WorkingCalendar()  # one for the panel: each year's holidays are read once
         for proposal in work.to_assign.items:  # recess proposals are assigned within N working days
             if proposal.timing == Proposal.Timing.RECESS:
-                proposal.assign_by = recess_assignment_deadline(proposal.received_on)
+                proposal.assign_by = recess_assignment_deadline(proposal.session, proposal.received_on, workdays)
                 proposal.assign_late = proposal.assign_by.due_on < today
         work.reassignment_requests = _panel(
             Assignment.objects.filter(state=AssignmentState.REASSIGNMENT_REQUESTED)
@@ -143,6 +234,7 @@ def home_work(user, today=None) -> HomeWork:
             .order_by("session", "number"),
             _list_url(state=ProposalState.REPLIED),
         )
+    _count_full(vars(work).values())
     if roles.is_deputy:
         work.my_proposal_count = Proposal.objects.visible_to(user).count()
     return work
@@ -171,8 +263,9 @@ def proposal_page(user, proposal: Proposal) -> ProposalPage:
         )
         .order_by("-role", "id")
     )
+    answers = {}  # a condition on the proposal is asked once for all its assignments
     for assignment in assignments:
-        assignment.actions = available_transitions(user, assignment)
+        assignment.actions = available_transitions(user, assignment, answers)
         assignment.can_draft = may_draft(roles, assignment)
         assignment.can_consult = may_consult(roles, assignment)
     return ProposalPage(

@@ -86,6 +86,9 @@ class Transition:
     offered: bool = True
     # A further condition on the assignment for the step to apply at all.
     condition: Callable[[Assignment], bool] | None = field(default=None, repr=False)
+    # The condition asks about the proposal only (one answer for all its assignments): a page
+    # listing them asks it once (``available_transitions(..., answers=)``).
+    condition_per_proposal: bool = False
     service: Callable | None = field(default=None, repr=False)
 
     @property
@@ -111,20 +114,28 @@ class Transition:
     def applies(self, assignment: Assignment) -> bool:
         return self.role is None or assignment.role == self.role
 
-    def fits(self, assignment: Assignment) -> bool:
-        """The right moment: a state it starts from, and its further condition if it has one."""
-        return assignment.state in self.from_states and (
-            self.condition is None or self.condition(assignment)
-        )
+    def fits(self, assignment: Assignment, answers: dict | None = None) -> bool:
+        """The right moment: a state it starts from, and its further condition if it has one
+        (remembered in ``answers``, kept by the caller for one page, if it concerns the proposal)."""
+        if assignment.state not in self.from_states:
+            return False
+        if self.condition is None:
+            return True
+        if answers is None or not self.condition_per_proposal:
+            return self.condition(assignment)
+        key = (self.name, assignment.proposal_id)
+        if key not in answers:
+            answers[key] = self.condition(assignment)
+        return answers[key]
 
-    def allowed(self, roles: Roles, assignment: Assignment) -> bool:
+    def allowed(self, roles: Roles, assignment: Assignment, answers: dict | None = None) -> bool:
         """Offered on the page: the right person, the right kind of assignment, the right state."""
         return (
             self.offered
             and self.applies(assignment)
             and assignment.state in self.from_states
             and self.may(roles, assignment)
-            and self.fits(assignment)
+            and self.fits(assignment, answers)
         )
 
     def check(self, user, assignment: Assignment) -> None:
@@ -212,9 +223,11 @@ def just_done(assignment: Assignment, transition: Transition, user, seconds: int
     )
 
 
-def available_transitions(user, assignment: Assignment) -> list[Transition]:
+def available_transitions(user, assignment: Assignment, answers: dict | None = None) -> list[Transition]:
+    """The steps offered to ``user`` on ``assignment``. A page showing several assignments of a
+    proposal passes one ``answers`` dict for all of them: a condition on the proposal is asked once."""
     roles = roles_of(user)
-    return [t for t in TRANSITIONS.values() if t.allowed(roles, assignment)]
+    return [t for t in TRANSITIONS.values() if t.allowed(roles, assignment, answers)]
 
 
 # --- shared steps -----------------------------------------------------------------------------

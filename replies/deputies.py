@@ -8,7 +8,7 @@ import datetime
 from dataclasses import dataclass, field
 
 from django.db import models
-from django.db.models import Prefetch
+from django.db.models import Exists, OuterRef, Prefetch, Subquery
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -90,10 +90,20 @@ def _deputy_of(user) -> Deputy:
 
 
 def _proposals(user, deputy: Deputy):
+    """The deputy's proposals with everything their cards read (``rating_problem`` included), a
+    query per kind of object however many proposals and replies there are. Each assignment
+    carries its newest round (drafts included: is a sent reply still current?) and whether a
+    re-handling round is open."""
+    rounds = Reply.objects.filter(assignment=OuterRef("pk"))
     return Proposal.objects.visible_to(user).select_related("session", "lead_deputy").prefetch_related(
+        "co_signers",
         Prefetch(
             "assignments",
-            queryset=Assignment.objects.active().select_related("bureau").order_by("-role", "id"),
+            queryset=Assignment.objects.active()
+            .select_related("bureau")
+            .annotate(newest_round=Subquery(rounds.order_by("-round").values("round")[:1]))
+            .annotate(rehandling_open=Exists(rounds.filter(rehandling=True, signed_at__isnull=True)))
+            .order_by("-role", "id"),
         ),
         Prefetch(
             "assignments__replies",
@@ -110,11 +120,6 @@ def _proposals(user, deputy: Deputy):
             queryset=Consultation.objects.visible_to(user).order_by("held_on", "id"),
             to_attr="visible_consultations",
         ),
-        Prefetch(
-            "assignments__replies",
-            queryset=Reply.objects.filter(rehandling=True, signed_at__isnull=True).only("id", "assignment_id"),
-            to_attr="open_rehandling",
-        ),
     )
 
 
@@ -123,7 +128,7 @@ def _card(proposal: Proposal, deputy: Deputy, today: datetime.date) -> DeputyCar
     rehandling = False
     assignments = list(proposal.assignments.all())
     for assignment in assignments:
-        a_rehandling = bool(assignment.open_rehandling)
+        a_rehandling = assignment.rehandling_open
         rehandling |= a_rehandling
         assignment.deputy_status = bureau_status(assignment, a_rehandling)
         for reply in assignment.sent_replies:

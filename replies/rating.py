@@ -20,7 +20,7 @@ from proposals.models import Assignment, Event, Proposal, Session
 from proposals.states import AssignmentState
 
 from .models import Evaluation, Reply, Satisfaction
-from .selectors import current_reply
+from .selectors import is_current_reply
 from .workflow import reply_rehandle
 
 SCAN_MAX_BYTES = 10 * 1024 * 1024
@@ -31,7 +31,7 @@ def raters(proposal: Proposal) -> list[Deputy]:
     """Who rates the replies: the lead deputy, and the co-signers too if the session says so."""
     people = [proposal.lead_deputy]
     if proposal.session.raters == Session.Raters.ALL:
-        people += list(proposal.co_signers.order_by("name"))
+        people += list(proposal.co_signers.all())  # by name (``Deputy.Meta``); prefetched on lists
     return people
 
 
@@ -43,18 +43,23 @@ def rating_closes_on(reply: Reply) -> datetime.date | None:
 
 
 def rating_problem(reply: Reply, deputy: Deputy, today: datetime.date | None = None) -> str:
-    """Why ``deputy`` may not rate ``reply`` now, or "" if they may."""
+    """Why ``deputy`` may not rate ``reply`` now, or "" if they may.
+
+    A page asking this for many replies prefetches what it reads (``replies.deputies``): the
+    co-signers, the assignment's ``newest_round`` and the deputy's own ratings of the reply as
+    ``mine``; without them each answer costs its own queries."""
     today = today or timezone.localdate()
     proposal = reply.assignment.proposal
     if deputy.pk not in {d.pk for d in raters(proposal)}:
         return _("本次会议的答复由领衔代表测评。")
     if not reply.is_sent:
         return _("答复送达后才能测评。")
-    if current_reply(reply.assignment).pk != reply.pk or reply.assignment.state != AssignmentState.REPLIED:
+    if not is_current_reply(reply) or reply.assignment.state != AssignmentState.REPLIED:
         return _("这份答复已由新的答复取代，请对最新答复测评。")
     if today > rating_closes_on(reply):
         return _("测评期限已于%(day)s截止。") % {"day": rating_closes_on(reply).strftime("%Y-%m-%d")}
-    if Evaluation.objects.filter(reply=reply, deputy=deputy).exists():
+    mine = getattr(reply, "mine", None)
+    if mine or (mine is None and Evaluation.objects.filter(reply=reply, deputy=deputy).exists()):
         return _("您已测评过这份答复。")
     return ""
 

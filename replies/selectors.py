@@ -2,7 +2,7 @@
 ``CoHandlingOpinion.objects.visible_to`` in models.py). Every view, download and export fetches
 through these; anything outside the rule is a 404."""
 
-from django.db.models import Prefetch
+from django.db.models import OuterRef, Prefetch, Subquery
 from django.shortcuts import get_object_or_404
 
 from proposals.models import Assignment, Event, Proposal
@@ -13,6 +13,15 @@ from .models import CoHandlingOpinion, Evaluation, ExportJob, Reply
 def current_reply(assignment: Assignment) -> Reply | None:
     """The newest round: the one being drafted, or the last signed."""
     return assignment.replies.order_by("-round").first()
+
+
+def is_current_reply(reply: Reply) -> bool:
+    """Whether ``reply`` is its assignment's newest round: from ``assignment.newest_round`` when a
+    list page annotated it (``replies.deputies``), else one query."""
+    newest = getattr(reply.assignment, "newest_round", None)
+    if newest is None:
+        return current_reply(reply.assignment).pk == reply.pk
+    return reply.round == newest
 
 
 def current_opinion(assignment: Assignment) -> CoHandlingOpinion | None:
@@ -56,7 +65,10 @@ def proposal_replies(user, proposal: Proposal):
             "cc",
             Prefetch(
                 "evaluations",
-                queryset=Evaluation.objects.visible_to(user).select_related("deputy", "recorded_by", "corrects"),
+                # The page marks a corrected rating: its correction comes in the same row.
+                queryset=Evaluation.objects.visible_to(user).select_related(
+                    "deputy", "recorded_by", "corrects", "superseded_by"
+                ),
             ),
         )
         .order_by("assignment_id", "-round")
@@ -64,10 +76,18 @@ def proposal_replies(user, proposal: Proposal):
 
 
 def proposal_opinions(user, proposal: Proposal):
+    """The opinions shown on the proposal page, each with the lead bureau its salutation names
+    (``lead_short_name``, in the same query: none per opinion)."""
+    lead = (
+        Assignment.objects.active()
+        .filter(proposal_id=OuterRef("assignment__proposal_id"), role=Assignment.Role.LEAD)
+        .order_by("id")
+    )
     return (
         CoHandlingOpinion.objects.visible_to(user)
         .filter(assignment__proposal=proposal)
         .select_related("assignment__bureau", "signer")
+        .annotate(lead_short_name=Subquery(lead.values("bureau__short_name")[:1]))
     )
 
 

@@ -25,7 +25,7 @@ from proposals.deadlines import rehandling_deadline, release_deadline
 from proposals.errors import WorkflowError
 from proposals.events import event_record
 from proposals.models import Assignment, Event
-from proposals.states import AssignmentState
+from proposals.states import AssignmentState, ProposalState
 from proposals.transitions import (
     Note,
     Transition,
@@ -93,6 +93,8 @@ REHANDLE = Transition(
 
 
 def _lead_is_rehandling(assignment: Assignment) -> bool:
+    if assignment.proposal.state not in (ProposalState.ASSIGNED, ProposalState.DRAFTING):
+        return False  # as far along as its least advanced lead: none is drafting (no query)
     return Reply.objects.filter(
         assignment__proposal_id=assignment.proposal_id,
         assignment__role=LEAD,
@@ -104,7 +106,7 @@ def _lead_is_rehandling(assignment: Assignment) -> bool:
 
 REOPEN_OPINION = Transition(
     A.REOPEN_OPINION, frozenset({S.OPINION_SENT}), S.DRAFTING, manages, role=ASSISTING,
-    condition=_lead_is_rehandling, note=Note.OPTIONAL,
+    condition=_lead_is_rehandling, condition_per_proposal=True, note=Note.OPTIONAL,
     note_hint=gettext_lazy("请协办单位重新研究的事项（可选）"),
 )
 

@@ -15,7 +15,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 
 from accounts.models import Notification
 from proposals import workflow as intake
-from proposals.models import Assignment, Consultation, Proposal
+from proposals.models import Assignment, Consultation, ImportJob, Proposal
 from replies import exports, rating, workflow
 from replies.drafts import opinion_save_draft
 from replies.letter import RenderedPdf
@@ -40,6 +40,7 @@ KINDS = [
     ("notices/batches/<int:pk>", "replies.AssignmentBatch"),
     ("notices/<int:pk>", "replies.AssignmentNotice"),
     ("notifications/<int:pk>", Notification),
+    ("imports/jobs/<int:pk>", ImportJob),
 ]
 PEOPLE = ["cora", "sam", "admin", "alice", "lily", "bob", "ben", "dora", "carl", "otto", "stranger", "anonymous"]
 

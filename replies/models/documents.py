@@ -299,14 +299,14 @@ class CoHandlingOpinion(OfficialDocument):
 
     @property
     def salutation(self) -> str:
-        """「市经信局：」: the proposal's current lead bureau. Pages listing opinions prefetch the
-        leads as ``proposal.active_leads`` (``replies.selectors.proposal_opinions``): no query here."""
-        proposal = self.assignment.proposal
-        leads = getattr(proposal, "active_leads", None)
-        if leads is None:
-            leads = proposal.assignments.active().filter(role=Assignment.Role.LEAD).select_related("bureau")[:1]
-        lead = next(iter(leads), None)
-        return f"{lead.bureau.short_name}：" if lead else ""
+        """「市经信局：」: the proposal's current lead bureau. Pages listing opinions annotate its
+        name as ``lead_short_name`` (``replies.selectors.proposal_opinions``): no query here."""
+        if hasattr(self, "lead_short_name"):
+            name = self.lead_short_name
+        else:
+            leads = self.assignment.proposal.assignments.active().filter(role=Assignment.Role.LEAD)
+            name = leads.values_list("bureau__short_name", flat=True).first()
+        return f"{name}：" if name else ""
 
 
 class DocumentCounter(models.Model):
