@@ -99,6 +99,7 @@ def world(everyone, proposal, bureau_a, bureau_b, dora, carl, otto, media_root):
     reply = Reply.objects.get(assignment=lead)
     rating.evaluation_submit(reply=reply, by=dora.user, work="satisfied", result="satisfied")
     exports.export_start(by=cora, session=proposal.session)
+    ImportJob.objects.create(kind="proposals", session=proposal.session, requested_by=cora, token="0" * 32, total=1)
     ProposalFactory(session=proposal.session, number=112, lead_deputy=otto)  # received, not assigned
     return {"bureau_b_lead": b_lead, "bureau_b": bureau_b, "ben": ben, "bob": bob}
 
