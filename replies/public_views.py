@@ -14,6 +14,7 @@ from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Exists, OuterRef, Q
@@ -45,6 +46,22 @@ ALL = gettext_lazy("全部")
 
 
 # --- the public pages -------------------------------------------------------------------------
+
+
+def _released_choices() -> tuple[list[int], list[int]]:
+    """The sessions and bureaus that have released replies: only those are offered as filters.
+    Kept in the cache under the latest release time (one index read), so a new release shows at
+    once and the EXISTS per session and per bureau runs once per release, not on every view."""
+    released = Reply.objects.released()
+    latest = released.order_by("-released_at").values_list("released_at", flat=True).first()
+    key = f"{settings.LIMITS_KEY_PREFIX}:public-choices:{latest.isoformat() if latest else 'none'}"
+
+    def compute():
+        sessions = Session.objects.filter(Exists(released.filter(assignment__proposal__session=OuterRef("pk"))))
+        bureaus = Organization.objects.filter(Exists(released.filter(bureau=OuterRef("pk"))))
+        return list(sessions.values_list("pk", flat=True)), list(bureaus.values_list("pk", flat=True))
+
+    return cache.get_or_set(key, compute, timeout=3600)
 
 
 def public_page(view):
@@ -102,16 +119,9 @@ class PublicReplyFilter(django_filters.FilterSet):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        released = Reply.objects.released()
-        # Choices only where there is something to find: an EXISTS per session and per bureau
-        # (tens of rows, each stopping at its first released reply), not a DISTINCT over the
-        # join of every released reply.
-        self.filters["session"].queryset = Session.objects.filter(
-            Exists(released.filter(assignment__proposal__session=OuterRef("pk")))
-        )
-        self.filters["bureau"].queryset = Organization.objects.filter(
-            Exists(released.filter(bureau=OuterRef("pk")))
-        ).order_by("name")
+        sessions, bureaus = _released_choices()
+        self.filters["session"].queryset = Session.objects.filter(pk__in=sessions)
+        self.filters["bureau"].queryset = Organization.objects.filter(pk__in=bureaus).order_by("name")
 
     @property
     def form(self):
