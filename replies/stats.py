@@ -13,7 +13,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
-from django.db.models import BooleanField, Count, ExpressionWrapper
+from django.db.models import Case, Count, Q, Value, When
 from django.db.models.functions import TruncMonth
 from django.urls import reverse
 from django.utils import timezone
@@ -150,6 +150,7 @@ COUNTED = ["lead", "assisting", "replied", "on_time", "overdue_lead", "overdue_a
            "confirmed", "satisfied", "basically", "dissatisfied", "rated", "rehandled", "closed",
            "overdue", "received"]
 BIT = {name: 1 << i for i, name in enumerate(COUNTED)}
+RESULT_BITS = {SATISFIED: BIT["satisfied"], BASICALLY: BIT["basically"], DISSATISFIED: BIT["dissatisfied"]}
 
 
 def _expand(masks: Counter) -> dict:
@@ -174,47 +175,55 @@ class _Facts:
     proposals: list  # (pk, delegation id, delegation name, state)
 
 
+def _column_bits(today):
+    """The bits a row's own columns decide, added up by the database (each condition as the list
+    filters define it)."""
+    lead, assisting = Q(role=LEAD), Q(role=ASSISTING)
+    overdue = overdue_now(today)
+    conditions = {
+        "lead": lead, "assisting": assisting, "replied": delivered(), "on_time": delivered_on_time(),
+        "overdue": overdue, "overdue_lead": lead & overdue, "overdue_assisting": assisting & overdue,
+        "closed": lead & Q(proposal__state=ProposalState.CLOSED),
+    }
+    return sum(
+        (Case(When(condition, then=Value(BIT[name])), default=Value(0)) for name, condition in conditions.items()),
+        Value(0),
+    )
+
+
 def _facts(session, today) -> _Facts:
     assignments = Assignment.objects.active()
     proposals = Proposal.objects.all()
     if session:
         assignments, proposals = assignments.filter(proposal__session=session), proposals.filter(session=session)
-    flags = {"replied": delivered(), "on_time": delivered_on_time(), "overdue": overdue_now(today)}
     rows = (
-        assignments.annotate(**{f"is_{k}": ExpressionWrapper(q, output_field=BooleanField()) for k, q in flags.items()})
-        .values_list("pk", "proposal_id", "bureau_id", "bureau__short_name", "bureau__kind", "role", "proposal__state",
-                     *[f"is_{k}" for k in flags])
+        assignments.annotate(bits=_column_bits(today))
+        .values_list("pk", "proposal_id", "bureau_id", "bureau__short_name", "bureau__kind", "bits")
         .order_by("bureau__short_name", "bureau_id")  # the database's collation orders the names
     )
-    ids = assignments.values("pk")
-    held = set(Consultation.objects.filter(assignment__in=ids).order_by().values_list("assignment_id", "deputy_answer"))
-    consulted = {pk for pk, _answer in held}  # as consulted()
-    confirmed = {pk for pk, answer in held if answer == Consultation.Answer.CONFIRMED}
+    # Bits from other tables, by assignment: consultations (as consulted()), current ratings of a
+    # lead's reply (as rated(): no correction names them) and re-handlings (as rehandled()).
+    extra: dict = {}
+
+    def add(pk, bit):
+        extra[pk] = extra.get(pk, 0) | bit
+
+    for pk, answer in Consultation.objects.filter(assignment__in=assignments.values("pk")).order_by().values_list(
+        "assignment_id", "deputy_answer"
+    ):
+        add(pk, BIT["consulted"] | (BIT["confirmed"] if answer == Consultation.Answer.CONFIRMED else 0))
     leads = assignments.filter(role=LEAD).values("pk")
-    results = set(  # as rated(): a current rating (no correction names it) of a lead's reply
-        Evaluation.objects.filter(
-            reply__assignment__in=leads, result__in=[value for value, _label in RATING_CHOICES],
-            superseded_by__corrects__isnull=True,
-        ).order_by().values_list("reply__assignment_id", "result").distinct()
-    )
-    rehandled = set(  # as rehandled()
-        Reply.objects.filter(assignment__in=leads, rehandling=True).order_by().values_list("assignment_id", flat=True)
-    )
+    for pk, result in Evaluation.objects.filter(
+        reply__assignment__in=leads, result__in=RESULT_BITS, superseded_by__corrects__isnull=True,
+    ).order_by().values_list("reply__assignment_id", "result").distinct():
+        add(pk, BIT["rated"] | RESULT_BITS[result])
+    for pk in Reply.objects.filter(assignment__in=leads, rehandling=True).order_by().values_list("assignment_id", flat=True):
+        add(pk, BIT["rehandled"])
     by_bureau, by_proposal = Counter(), {}
-    for pk, proposal_id, bureau_id, name, kind, role, proposal_state, replied, on_time, overdue in rows.iterator(2000):
-        lead, assisting = role == LEAD, role == ASSISTING
-        rated_as = {r for r in (SATISFIED, BASICALLY, DISSATISFIED) if lead and (pk, r) in results}
-        mask = (
-            BIT["lead"] * lead | BIT["assisting"] * assisting | BIT["replied"] * bool(replied)
-            | BIT["on_time"] * bool(on_time) | BIT["overdue"] * bool(overdue)
-            | BIT["overdue_lead"] * (lead and bool(overdue)) | BIT["overdue_assisting"] * (assisting and bool(overdue))
-            | BIT["consulted"] * (pk in consulted) | BIT["confirmed"] * (pk in confirmed)
-            | BIT["satisfied"] * (SATISFIED in rated_as) | BIT["basically"] * (BASICALLY in rated_as)
-            | BIT["dissatisfied"] * (DISSATISFIED in rated_as) | BIT["rated"] * bool(rated_as)
-            | BIT["rehandled"] * (lead and pk in rehandled)
-            | BIT["closed"] * (lead and proposal_state == ProposalState.CLOSED)
-        )
-        if kind == Organization.Kind.BUREAU:
+    bureau_kind = Organization.Kind.BUREAU
+    for pk, proposal_id, bureau_id, name, kind, bits in rows.iterator(20000):
+        mask = bits | extra.get(pk, 0)
+        if kind == bureau_kind:
             by_bureau[((bureau_id, name), mask)] += 1
         by_proposal[proposal_id] = by_proposal.get(proposal_id, 0) | mask
     return _Facts(
