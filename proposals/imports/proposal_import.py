@@ -11,6 +11,7 @@ import re
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from accounts.roles import roles_of
@@ -36,14 +37,20 @@ EXAMPLE_TITLE = "关于加快老旧小区加装电梯的建议（示例行，导
 CO_SIGNER_SEPARATORS = re.compile(r"[、，,；;]+")
 TITLE_MAX = Proposal._meta.get_field("title").max_length
 
+def _chinese(label) -> str:
+    """A choice's label as the file writes it, whatever language is active at import time."""
+    with translation.override("zh-hans"):
+        return str(label)
+
+
 COLUMNS = [
     Column("编号", example=1, help="本次会议内的建议编号，整数，不能重复"),
     Column("标题", example=EXAMPLE_TITLE, help=f"不超过{TITLE_MAX}字"),
     Column("领衔代表", example="张伟", help="代表姓名；同名代表请注明代表团，如「张伟（白沙路街道）」"),
     Column("附议代表", required=False, example="李娜、王强", help="可空；多人用「、」「，」或「,」分隔"),
-    Column("提出时间", example=str(Proposal.Timing.DURING_SESSION.label), help="会议期间 或 闭会期间"),
-    Column("类别", example=str(Proposal.Category.URBAN.label),
-           help="、".join(str(label) for _v, label in Proposal.Category.choices)),
+    Column("提出时间", example=_chinese(Proposal.Timing.DURING_SESSION.label), help="会议期间 或 闭会期间"),
+    Column("类别", example=_chinese(Proposal.Category.URBAN.label),
+           help="、".join(_chinese(label) for _v, label in Proposal.Category.choices)),
     Column("事由", example="一、基本情况。……\n二、存在问题。……", help="必填"),
     Column("建议", example="一、……\n二、……", help="必填"),
     Column("收到日期", example=datetime.date(2026, 3, 2), help="Excel 日期，或 yyyy-mm-dd（如 2026-03-02）"),

@@ -485,3 +485,16 @@ def test_progress_is_counted_while_the_rows_are_registered(cora, dora, session, 
     job.refresh_from_db()
     assert seen == [25, 50, 60] and job.state == "done" and job.created == 60
     assert uploads.staged_path(token) is None  # the file is gone once imported
+
+
+def test_the_template_names_choices_in_chinese_whatever_language_loaded_the_module():
+    import importlib
+
+    from django.utils import translation
+
+    from proposals.imports import proposal_import
+
+    with translation.override("en"):
+        reloaded = importlib.reload(proposal_import)
+    examples = {column.name: column.example for column in reloaded.COLUMNS}
+    assert examples["提出时间"] == "会议期间" and examples["类别"] == "城乡建设"
