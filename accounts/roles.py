@@ -5,6 +5,9 @@ Every role question asked in more than one place has one name here.
 
 from dataclasses import dataclass, field
 
+from django.core.exceptions import PermissionDenied
+from django.utils.translation import gettext
+
 from .models import Deputy, Membership
 
 
@@ -92,3 +95,10 @@ def roles_of(user) -> Roles:
     )
     user._jianyi_roles = roles
     return roles
+
+
+def require_manager(user, message=None) -> None:
+    """The one check for the congress office's own steps (register, assign, import, record
+    paper ratings…): PermissionDenied with ``message`` for anyone else."""
+    if not roles_of(user).manages_proposals:
+        raise PermissionDenied(message or gettext("只有人大代表工委可以执行此操作。"))

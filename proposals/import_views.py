@@ -10,7 +10,6 @@ from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.http import content_disposition_header
@@ -22,7 +21,7 @@ from django.views.decorators.http import require_GET, require_POST
 from accounts.audit import audit_record
 from accounts.limits import limited
 from accounts.models import AuditRecord
-from accounts.roles import roles_of
+from accounts.roles import require_manager
 from accounts.spreadsheet_reader import megabytes
 
 from .imports import uploads
@@ -67,11 +66,6 @@ def _kind(slug: str) -> ImportKind:
     return kind
 
 
-def _require_manager(user) -> None:
-    if not roles_of(user).manages_proposals:
-        raise PermissionDenied(_("只有人大代表工委可以导入。"))
-
-
 def _staged_key(kind: ImportKind) -> str:
     return f"jianyi-import-{kind.slug}"
 
@@ -89,7 +83,7 @@ def _preview(request, kind, result, *, session, name, token="", status=200):
 @login_required
 def import_upload(request, kind):
     kind = _kind(kind)
-    _require_manager(request.user)
+    require_manager(request.user, _("只有人大代表工委可以导入。"))
     handler = None
     if request.method == "POST":
         handler = uploads.BoundedUploadHandler(request)
@@ -131,7 +125,7 @@ def _upload_check(request, kind, handler):
 @require_POST
 def import_confirm(request, kind):
     kind = _kind(kind)
-    _require_manager(request.user)
+    require_manager(request.user, _("只有人大代表工委可以导入。"))
     return _confirm(request, kind)
 
 
@@ -187,7 +181,7 @@ def import_job_status_json(request, pk):
 @require_GET
 def import_template(request, kind):
     kind = _kind(kind)
-    _require_manager(request.user)
+    require_manager(request.user, _("只有人大代表工委可以导入。"))
     response = HttpResponse(template_xlsx(kind), content_type=XLSX)
     response["Content-Disposition"] = content_disposition_header(True, kind.template_name)
     return response

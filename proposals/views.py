@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from accounts.roles import roles_of
+from accounts.roles import require_manager, roles_of
 
 from . import workflow
 from .deadlines import opinion_deadline, reply_deadline
@@ -35,11 +35,6 @@ from .selectors import (
 from .transitions import just_done, offered_transition
 
 PAGE_SIZE = 25
-
-
-def _require_manager(user):
-    if not roles_of(user).manages_proposals:
-        raise PermissionDenied(_("只有人大代表工委可以执行此操作。"))
 
 
 @login_required
@@ -88,7 +83,7 @@ def proposal_detail(request, pk):
 
 @login_required
 def proposal_register(request):
-    _require_manager(request.user)
+    require_manager(request.user)
     form = ProposalForm(request.POST or None, initial={"received_on": timezone.localdate()})
     if request.method == "POST" and form.is_valid():
         try:
@@ -104,7 +99,7 @@ def proposal_register(request):
 @login_required
 def proposal_assign(request, pk):
     proposal = proposal_get_visible(request.user, pk)
-    _require_manager(request.user)
+    require_manager(request.user)
     today = timezone.localdate()
     defaults = (reply_deadline(proposal.session, today), opinion_deadline(proposal.session, today))
     form = AssignForm(request.POST or None, defaults=defaults)

@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from accounts.models import Deputy, Organization
-from accounts.roles import roles_of
+from accounts.roles import require_manager, roles_of
 
 from .calendar import CalendarUnknown, WorkingCalendar
 from .deadlines import (
@@ -51,11 +51,6 @@ REFUSE_REASSIGNMENT = Transition(
 )
 
 
-def _require_manager(user, message) -> None:
-    if not roles_of(user).manages_proposals:
-        raise PermissionDenied(message)
-
-
 # --- registering and assigning ----------------------------------------------------------------
 
 
@@ -75,7 +70,7 @@ def proposal_register(
     supervising_leader: str = "",
     received_on: datetime.date | None = None,
 ) -> Proposal:
-    _require_manager(by, _("只有人大代表工委可以登记建议。"))
+    require_manager(by, _("只有人大代表工委可以登记建议。"))
     co_signers = [d for d in co_signers if d.pk != lead_deputy.pk]
     with transaction.atomic():
         if Proposal.objects.filter(session=session, number=number).exists():
@@ -177,7 +172,7 @@ def proposal_assign(
     """Assign a received proposal: one lead (joint handling, with assistants) or several
     leads (split handling: each replies on its own part). Due dates follow the session's rules
     unless the congress office sets them (``reply_due_on`` for leads, ``opinion_due_on``)."""
-    _require_manager(by, _("只有人大代表工委可以交办建议。"))
+    require_manager(by, _("只有人大代表工委可以交办建议。"))
     leads, assistants = list(dict.fromkeys(leads)), list(dict.fromkeys(assistants))
     if not leads:
         raise WorkflowError(_("请至少选择一个主办单位。"))
@@ -281,7 +276,7 @@ def assignment_refuse_reassignment(*, assignment: Assignment, by, note: str) -> 
 
 
 def proposal_close(*, proposal: Proposal, by, note: str = "") -> Proposal:
-    _require_manager(by, _("只有人大代表工委可以办结建议。"))
+    require_manager(by, _("只有人大代表工委可以办结建议。"))
     with transaction.atomic():
         proposal = Proposal.objects.select_for_update().get(pk=proposal.pk)
         if proposal.state != ProposalState.REPLIED:

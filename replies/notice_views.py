@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy
 from accounts.audit import audit_record
 from accounts.limits import limited
 from accounts.models import AuditRecord, Organization
-from accounts.roles import roles_of
+from accounts.roles import require_manager, roles_of
 from proposals.batch import MAX_BATCH, BatchRefused, batch_refusals
 from proposals.deadlines import opinion_deadline, reply_deadline
 from proposals.errors import WorkflowError
@@ -57,11 +57,6 @@ class BatchAssignForm(forms.Form):
         self.fields["assistants"].queryset = bureaus()
 
 
-def _require_manager(user):
-    if not roles_of(user).manages_proposals:
-        raise PermissionDenied(_("只有人大代表工委可以交办建议。"))
-
-
 def _selected(user, ids: list[str]) -> list[Proposal] | None:
     """The ticked proposals, or None when one of them is not (or no longer) there to see."""
     wanted = set(ids)
@@ -97,7 +92,7 @@ def _defaults(proposals: list[Proposal]) -> list[dict]:
 def batch_assign(request):
     """GET: the proposals ticked on the list, and which of them cannot be assigned; POST: assign
     them all to one lead and its assisting bureaus, or none of them."""
-    _require_manager(request.user)
+    require_manager(request.user, _("只有人大代表工委可以交办建议。"))
     posted = request.method == "POST"
     ids = (request.POST if posted else request.GET).getlist("proposal")
     if not posted and request.GET.get("matching") == "1":  # every proposal the list's filters find

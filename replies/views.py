@@ -17,7 +17,7 @@ from django.views.decorators.http import require_POST
 from accounts.audit import audit_record
 from accounts.limits import limited, over_limit
 from accounts.models import AuditRecord
-from accounts.roles import roles_of
+from accounts.roles import require_manager, roles_of
 from proposals.errors import ConflictError, WorkflowError
 from proposals.filters import ProposalFilter
 from proposals.forms import TransitionForm
@@ -400,16 +400,11 @@ def evaluation_new(request, pk):
     return redirect("my-proposal", pk=reply.assignment.proposal_id)
 
 
-def _require_manager(user):
-    if not roles_of(user).manages_proposals:
-        raise PermissionDenied(_("只有人大代表工委可以录入或更正测评。"))
-
-
 @login_required
 def evaluation_paper(request, pk):
     """The congress office records a rating the deputy gave on paper, with the scan."""
     reply = reply_get_visible(request.user, pk)
-    _require_manager(request.user)
+    require_manager(request.user, _("只有人大代表工委可以录入或更正测评。"))
     proposal = reply.assignment.proposal
     form = PaperEvaluationForm(request.POST or None, request.FILES or None, deputies=rating.raters(proposal))
     if request.method == "POST" and form.is_valid():
@@ -429,7 +424,7 @@ def evaluation_correct(request, pk):
         Evaluation.objects.visible_to(request.user).select_related("reply__assignment__proposal__session", "deputy"),
         pk=pk,
     )
-    _require_manager(request.user)
+    require_manager(request.user, _("只有人大代表工委可以录入或更正测评。"))
     proposal = evaluation.reply.assignment.proposal
     initial = {"work": evaluation.work, "result": evaluation.result, "comment": evaluation.comment}
     form = CorrectionForm(request.POST or None, initial=initial)
