@@ -258,6 +258,7 @@ CELERY_BEAT_SCHEDULE = {
     "sweep-pdf-jobs": {"task": "replies.tasks.sweep_pdf_jobs", "schedule": 60.0},
     "sweep-exports": {"task": "replies.tasks.sweep_exports", "schedule": 60.0},
     "send-reminders": {"task": "proposals.tasks.send_reminders", "schedule": crontab(hour=8, minute=0)},
+    "refresh-stale-stats": {"task": "replies.tasks.refresh_stale_stats", "schedule": 300.0},
 }
 
 # Notifications: e-mail through Django's e-mail framework (the console backend prints messages;

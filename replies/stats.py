@@ -130,17 +130,37 @@ PROPOSAL_COLUMNS = [
 
 def stats_compute(*, session: Session | None, today=None) -> Stats:
     """The statistics of one session (or of all sessions when ``session`` is None)."""
+    return stats_from_counts(session, stats_counts(session=session, today=today))
+
+
+def stats_counts(*, session: Session | None, today=None) -> dict:
+    """What the tables show, as plain numbers (JSON, so that a snapshot can keep them):
+    ``bureaus`` and ``delegations`` as [id, name, {column: n}] in display order, the proposals'
+    ``total``, ``categories`` {value: n} and ``months`` [[YYYY-MM, n]]."""
     today = today or timezone.localdate()
-    base = (("session", session.pk),) if session else ()
     facts = _facts(session, today)
-    delegations = _delegation_table(facts, base)
+    delegations, total = _delegation_counts(facts)
+    return {
+        "bureaus": [[bureau_id, name, r] for (bureau_id, name), r in _expand(facts.by_bureau).items()],
+        "delegations": delegations,
+        "total": total,
+        "categories": _category_counts(session),
+        "months": _month_counts(session),
+    }
+
+
+def stats_from_counts(session: Session | None, counts: dict) -> Stats:
+    """The tables of ``stats_counts``' numbers, each number with the list query behind it, in
+    the language of the request."""
+    base = (("session", session.pk),) if session else ()
+    delegations = _delegation_table(counts, base)
     return Stats(
         session=session,
-        bureaus=_bureau_table(facts, base),
+        bureaus=_bureau_table(counts["bureaus"], base),
         delegations=delegations,
-        categories=_category_table(session, base),
+        categories=_category_table(counts["categories"], base),
         satisfaction=_satisfaction_table(delegations.total),
-        months=_month_table(session, base),
+        months=_month_table(counts["months"], base),
     )
 
 
@@ -236,9 +256,9 @@ def _facts(session, today) -> _Facts:
     )
 
 
-def _bureau_table(facts: _Facts, base) -> Table:
+def _bureau_table(bureaus: list, base) -> Table:
     table = Table("bureaus", str(_("承办单位")), str(_("承办单位")), [str(c) for c in BUREAU_COLUMNS])
-    for (bureau_id, name), r in _expand(facts.by_bureau).items():
+    for bureau_id, name, r in bureaus:
         b = (*base, ("bureau", bureau_id))
         lead, assisting = (*b, ("role", LEAD)), (*b, ("role", ASSISTING))
         table.rows.append(Row(name, [
@@ -281,7 +301,7 @@ def _proposal_row(label, r, query) -> Row:
     ])
 
 
-def _delegation_table(facts: _Facts, base) -> Table:
+def _delegation_counts(facts: _Facts) -> tuple[list, dict]:
     """A proposal counts under a column when any of its active assignments does (closed: the
     proposal itself is closed)."""
     masks, total = Counter(), Counter()
@@ -291,18 +311,26 @@ def _delegation_table(facts: _Facts, base) -> Table:
             mask |= BIT["closed"]
         masks[((delegation_id, name), mask)] += 1
         total[("total", mask)] += 1
+    rows = [[delegation_id, name, r] for (delegation_id, name), r in _expand(masks).items()]
+    return rows, _expand(total).get("total", dict.fromkeys(COUNTED, 0))
+
+
+def _delegation_table(counts: dict, base) -> Table:
     table = Table(
         "delegations", str(_("代表团")), str(_("代表团（领衔代表）")), [str(c) for c in PROPOSAL_COLUMNS]
     )
-    for (delegation_id, name), r in _expand(masks).items():
+    for delegation_id, name, r in counts["delegations"]:
         table.rows.append(_proposal_row(name, r, (*base, ("delegation", delegation_id))))
-    table.total = _proposal_row(str(_("合计")), _expand(total).get("total", dict.fromkeys(COUNTED, 0)), base)
+    table.total = _proposal_row(str(_("合计")), counts["total"], base)
     return table
 
 
-def _category_table(session, base) -> Table:
+def _category_counts(session) -> dict:
     proposals = Proposal.objects.filter(session=session) if session else Proposal.objects.all()
-    found = dict(proposals.values_list("category").annotate(n=Count("pk")).order_by())
+    return dict(proposals.values_list("category").annotate(n=Count("pk")).order_by())
+
+
+def _category_table(found: dict, base) -> Table:
     table = Table("categories", str(_("建议类别")), str(_("类别")), [str(_("建议数"))])
     for value, label in Proposal.Category.choices:
         if found.get(value):
@@ -310,7 +338,7 @@ def _category_table(session, base) -> Table:
     return table
 
 
-def _month_table(session, base) -> Table:
+def _month_counts(session) -> list:
     """Proposals whose reply reached the deputy, by the month of the latest delivery."""
     assignments = Assignment.objects.active().filter(delivered())
     if session:
@@ -321,10 +349,13 @@ def _month_table(session, base) -> Table:
         .annotate(n=Count("proposal", distinct=True))
         .order_by("month")
     )
+    return [[f"{r['month']:%Y-%m}", r["n"]] for r in rows]
+
+
+def _month_table(months: list, base) -> Table:
     table = Table("months", str(_("月度进度")), str(_("月份")), [str(_("答复送达"))])
-    for r in rows:
-        month = f"{r['month']:%Y-%m}"
-        table.rows.append(Row(month, [Number(r["n"], (*base, ("replied_month", month)))]))
+    for month, n in months:
+        table.rows.append(Row(month, [Number(n, (*base, ("replied_month", month)))]))
     return table
 
 

@@ -4,15 +4,19 @@ import io
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import HttpResponse
-from django.shortcuts import render
+from django.http import HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from accounts.roles import roles_of
 from accounts.spreadsheets import append_rows
 from proposals.models import Session
 
-from .stats import Number, Rate, Stats, stats_compute
+from . import stats_snapshots
+from .stats import Number, Rate, Stats
 
 ALL_SESSIONS = "all"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -27,9 +31,8 @@ def _sessions():
     return list(Session.objects.order_by("-starts_on", "-pk"))
 
 
-def _chosen(request, sessions) -> tuple[Session | None, str]:
+def _chosen(value: str, sessions) -> tuple[Session | None, str]:
     """The session asked for (?session=<pk>, or ?session=all); the newest by default."""
-    value = request.GET.get("session", "")
     if value == ALL_SESSIONS:
         return None, ALL_SESSIONS
     for session in sessions:
@@ -43,13 +46,37 @@ def _chosen(request, sessions) -> tuple[Session | None, str]:
 def stats_page(request):
     _require_overseer(request.user)
     sessions = _sessions()
-    session, chosen = _chosen(request, sessions)
-    stats = stats_compute(session=session)
-    return render(
-        request,
-        "stats/index.html",
-        {"stats": stats, "sessions": sessions, "chosen": chosen, "chart_data": stats.chart_data()},
-    )
+    session, chosen = _chosen(request.GET.get("session", ""), sessions)
+    shown = stats_snapshots.shown_stats(session)
+    return render(request, "stats/index.html", {
+        "stats": shown.stats, "snapshot": shown.snapshot, "current": shown.current,
+        "counting": stats_snapshots.is_counting(session),
+        "sessions": sessions, "chosen": chosen, "chart_data": shown.stats.chart_data(),
+    })
+
+
+@login_required
+def stats_status(request):
+    """Whether the snapshot the page shows is current, for the page's poll while a worker
+    recounts: {"current": …, "computed_at": ISO time or null}."""
+    _require_overseer(request.user)
+    session, _chosen_value = _chosen(request.GET.get("session", ""), _sessions())
+    snapshot = stats_snapshots.StatsSnapshot.objects.filter(key=stats_snapshots.snapshot_key(session)).first()
+    return JsonResponse({
+        "current": bool(snapshot and stats_snapshots.is_current(snapshot)),
+        "counting": stats_snapshots.is_counting(session),
+        "computed_at": timezone.localtime(snapshot.computed_at).isoformat() if snapshot else None,
+    })
+
+
+@login_required
+@require_POST
+def stats_refresh(request):
+    """「重新统计」: ask a worker to count again now; the page then shows that it is counting."""
+    _require_overseer(request.user)
+    session, chosen = _chosen(request.POST.get("session", ""), _sessions())
+    stats_snapshots.refresh_now(session)
+    return redirect(f"{reverse('stats')}?session={chosen}")
 
 
 def _cell(value):
@@ -92,8 +119,8 @@ def stats_workbook(stats: Stats) -> bytes:
 def stats_export(request):
     _require_overseer(request.user)
     sessions = _sessions()
-    session, _chosen_value = _chosen(request, sessions)
-    stats = stats_compute(session=session)
+    session, _chosen_value = _chosen(request.GET.get("session", ""), sessions)
+    stats = stats_snapshots.shown_stats(session).stats  # the numbers the page shows
     response = HttpResponse(stats_workbook(stats), content_type=XLSX)
     name = f"stats-{session.code if session else 'all'}.xlsx"
     response["Content-Disposition"] = f'attachment; filename="{name}"'

@@ -66,3 +66,27 @@ def export_assemble(self, export_id: int):
         exports.export_assemble(export_id)
     except DatabaseError as error:
         raise self.retry(exc=error, countdown=_backoff(self, error)) from error
+
+
+@shared_task(bind=True, acks_late=True, max_retries=MAX_RETRIES)
+def refresh_stats(self, key: str, lock: str | None = None):
+    """Count one statistics snapshot again (``key``: a session's pk or "all"), then free the
+    page's ``lock`` (the cache key that stops a second request while this one is queued)."""
+    from . import stats_snapshots
+
+    try:
+        session = stats_snapshots.session_of(key)
+        if session is not None or key == stats_snapshots.StatsSnapshot.ALL:
+            stats_snapshots.refresh(session)
+    except DatabaseError as error:
+        raise self.retry(exc=error, countdown=_backoff(self, error)) from error
+    finally:
+        stats_snapshots.release(key, lock)  # a page may ask again (a retry is already on its way)
+    return key
+
+
+@shared_task
+def refresh_stale_stats():
+    from . import stats_snapshots
+
+    return stats_snapshots.refresh_stale()

@@ -10,6 +10,7 @@ from .documents import (
 from .evaluations import Evaluation, Satisfaction
 from .jobs import ExportJob, LetterPdf
 from .notices import AssignmentBatch, AssignmentNotice
+from .snapshots import StatsSnapshot
 
 __all__ = [
     "AssignmentBatch",
@@ -23,4 +24,5 @@ __all__ = [
     "Reply",
     "ReplyCc",
     "Satisfaction",
+    "StatsSnapshot",
 ]

@@ -1,6 +1,28 @@
 /* The statistics page's charts (Apache ECharts, vendored). The numbers come from the
    <script type="application/json" id="stats-data"> block; the tables beside each chart hold the
    same numbers. No inline script or style: tooltips render as rich text, not HTML. */
+/* While a worker recounts (the page says 「正在重新统计」), ask /stats/status/ every few seconds
+   and reload once the numbers counted after the shown ones are in. */
+(function () {
+  var box = document.getElementById("stats-as-of");
+  if (!box || !box.dataset.watch || !window.fetch) { return; }
+  var shown = box.dataset.computedAt, tries = 0;
+  function poll() {
+    tries += 1;
+    fetch(box.dataset.statusUrl, { credentials: "same-origin", headers: { Accept: "application/json" } })
+      .then(function (response) { return response.ok ? response.json() : null; })
+      .then(function (status) {
+        if (status && status.computed_at && new Date(status.computed_at) > new Date(shown) && !status.counting) {
+          window.location.reload();
+        } else if (tries < 120) {
+          window.setTimeout(poll, tries < 10 ? 2000 : 5000);
+        }
+      })
+      .catch(function () { if (tries < 120) { window.setTimeout(poll, 5000); } });
+  }
+  window.setTimeout(poll, 2000);
+})();
+
 (function () {
   var source = document.getElementById("stats-data");
   if (!source || typeof echarts === "undefined") { return; }
