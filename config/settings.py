@@ -187,6 +187,9 @@ CACHES = {
 }
 LIMITS_KEY_PREFIX = env_str("JIANYI_LIMITS_KEY_PREFIX", "jianyi")
 LIMITS_BUSY_SECONDS = 120  # a render that never finished frees its slot after this
+# Proposal lists keep their counts under the data's version (proposals/versions.py) this long at
+# most; 0 counts on every view.
+LIST_COUNTS_SECONDS = env_int("JIANYI_LIST_COUNTS_SECONDS", 600)
 # A letter rendered on request (draft preview, opinion) runs in a child process killed after this.
 PREVIEW_SECONDS = env_int("JIANYI_PREVIEW_SECONDS", 20)
 CELERY_BROKER_URL = REDIS_URL or "memory://"

@@ -26,5 +26,9 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 
+# Tests write with factories, which write no timeline events: a list counts on every view, except
+# in the tests of the stored counts (tests/proposals/test_list_counts.py).
+LIST_COUNTS_SECONDS = 0
+
 # Limits are counted per test database, so two runs sharing a Redis never see each other's counts.
 LIMITS_KEY_PREFIX = f"test-{DATABASES['default']['TEST']['NAME']}-{os.getpid()}"  # noqa: F405

@@ -13,6 +13,7 @@ from accounts.roles import roles_of
 
 from .models import Assignment, Consultation, Proposal, Session
 from .states import OPEN_ASSIGNMENT_STATES, ProposalState
+from .versions import stored
 
 ALL = _("全部")
 SEARCH_IDS_MAX = 5000
@@ -207,9 +208,10 @@ class ProposalFilter(django_filters.FilterSet):
             # A UNION: each branch reads its own index (an OR across the tables would read none).
             # Its ids are fetched once, so the count and the page do not search twice; a search
             # finding more than SEARCH_IDS_MAX proposals stays a subquery.
+            # The ids are kept under the data's version (a second page, the same search again).
             matches = in_text.union(in_replies)
-            ids = list(matches.values_list("pk", flat=True)[: SEARCH_IDS_MAX + 1])
-            found = Q(pk__in=ids if len(ids) <= SEARCH_IDS_MAX else matches)
+            ids = stored("search-ids", value, lambda: list(matches.values_list("pk", flat=True)[: SEARCH_IDS_MAX + 1]))
+            found = Q(pk__any=ids) if len(ids) <= SEARCH_IDS_MAX else Q(pk__in=matches)
         rank = Case(When(in_title, then=Value(2)), default=Value(1), output_field=IntegerField())
         return queryset.filter(found).annotate(search_rank=rank)
 
