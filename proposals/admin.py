@@ -93,6 +93,7 @@ class ProposalAdmin(admin.ModelAdmin):
     # session's term on each page.
     ordering = ["session_id", "number"]
     show_full_result_count = False
+    list_per_page = 50  # the changelist's rows cost more than its queries; the search finds the rest
     # What a signed reply printed (its title names the session and number, its salutation the
     # lead deputy, its cc the co-signers) is fixed once a reply is signed.
     SIGNED_FIELDS = ["session", "number", "lead_deputy", "co_signers"]
