@@ -1,8 +1,9 @@
 """A mark that changes whenever anything a list or a statistic counts may have changed.
 
 Every workflow step writes a timeline event (``proposals.events``), and every change made in the
-Django admin, every import and every signing writes an audit record (``accounts.audit``): the
-newest id of each, with the day (overdue and due-soon depend on it), is a version of the data.
+Django admin and every import writes an audit record (``accounts.audit``, ``DATA_CHANGES``; a
+login or a download does not change data and does not count): the newest id of each, with the
+day (overdue and due-soon depend on it), is a version of the data.
 A count stored under a version is exact for as long as the version stands; the next change makes
 a new version, and the next page view counts again. Writes that bypass both (a Django shell)
 are caught by the stored counts' lifetime (``LIST_COUNTS_SECONDS``).
@@ -21,10 +22,16 @@ from .models import Event
 
 
 def data_version(today=None) -> str:
-    """``<newest event id>.<newest audit record id>.<day>``, in one query (two index lookups)."""
+    """``<newest event id>.<newest data-changing audit record id>.<day>``, in one query (two
+    index lookups: the audit one through a partial index on those actions)."""
     event, audit = Event._meta.db_table, AuditRecord._meta.db_table
+    changes = ", ".join(["%s"] * len(AuditRecord.DATA_CHANGES))
     with connection.cursor() as cursor:
-        cursor.execute(f'SELECT (SELECT MAX(id) FROM "{event}"), (SELECT MAX(id) FROM "{audit}")')
+        cursor.execute(
+            f'SELECT (SELECT MAX(id) FROM "{event}"), '
+            f'(SELECT MAX(id) FROM "{audit}" WHERE action IN ({changes}))',
+            AuditRecord.DATA_CHANGES,
+        )
         newest_event, newest_audit = cursor.fetchone()
     return f"{newest_event or 0}.{newest_audit or 0}.{(today or timezone.localdate()).isoformat()}"
 

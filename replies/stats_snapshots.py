@@ -2,7 +2,9 @@
 
 Counting ten years at 100,000 proposals takes seconds; the page shows the snapshot at once, with
 the time it was counted. A snapshot is current while no timeline event is newer than the ones it
-counted (every state change writes one) and it was counted today (overdue depends on the day).
+counted (every state change writes one), no audit record either (every change in the Django
+admin and every import writes one), and it was counted today (overdue depends on the day): while
+``proposals.versions.data_version`` is the one it was counted under.
 When it is not, the page still shows it, says so, and asks a worker to count again (once: a cache
 key stops a second request while one is queued); the page polls ``/stats/status/`` and reloads
 when the new numbers are in. The beat schedule recounts stale snapshots every few minutes, so
@@ -18,10 +20,10 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
-from django.db.models import Max
 from django.utils import timezone
 
-from proposals.models import Event, Session
+from proposals.models import Session
+from proposals.versions import data_version
 
 from .models import StatsSnapshot
 from .stats import Stats, stats_counts, stats_from_counts
@@ -41,24 +43,20 @@ def session_of(key: str) -> Session | None:
     return None if key == StatsSnapshot.ALL else Session.objects.filter(pk=key).first()
 
 
-def latest_event_id() -> int:
-    return Event.objects.aggregate(latest=Max("pk"))["latest"] or 0
-
-
-def is_current(snapshot: StatsSnapshot, *, latest: int | None = None, today=None) -> bool:
-    latest = latest_event_id() if latest is None else latest
-    return snapshot.as_of_event >= latest and snapshot.as_of_date == (today or timezone.localdate())
+def is_current(snapshot: StatsSnapshot, *, version: str | None = None, today=None) -> bool:
+    return snapshot.as_of == (version or data_version(today))
 
 
 def refresh(session: Session | None) -> StatsSnapshot:
-    """Count now and keep the numbers. The event mark is read before counting, so a change made
+    """Count now and keep the numbers. The version is read before counting, so a change made
     while counting leaves the snapshot stale (counted again), never wrongly current."""
-    latest, today, started = latest_event_id(), timezone.localdate(), time.perf_counter()
+    today, started = timezone.localdate(), time.perf_counter()
+    version = data_version(today)
     counts = stats_counts(session=session, today=today)
     snapshot, _created = StatsSnapshot.objects.update_or_create(
         key=snapshot_key(session),
         defaults={
-            "counts": counts, "as_of_event": latest, "as_of_date": today,
+            "counts": counts, "as_of": version,
             "computed_at": timezone.now(), "seconds": round(time.perf_counter() - started, 3),
         },
     )
@@ -127,8 +125,7 @@ def shown_stats(session: Session | None) -> ShownStats:
     """What the statistics page and its Excel file show: the snapshot, counted now when there is
     none (or when tasks run in-process), else a recount asked for when it is stale."""
     snapshot = StatsSnapshot.objects.filter(key=snapshot_key(session)).first()
-    latest = latest_event_id()
-    current = snapshot is not None and is_current(snapshot, latest=latest)
+    current = snapshot is not None and is_current(snapshot)
     if snapshot is None or (not current and _in_process()):
         snapshot, current = refresh(session), True
     elif not current:
@@ -138,9 +135,9 @@ def shown_stats(session: Session | None) -> ShownStats:
 
 def refresh_stale() -> list[str]:
     """Recount every snapshot that is stale (the beat schedule's sweep); the keys counted."""
-    latest, today, counted = latest_event_id(), timezone.localdate(), []
+    version, counted = data_version(), []
     for snapshot in StatsSnapshot.objects.order_by("key"):
-        if is_current(snapshot, latest=latest, today=today):
+        if is_current(snapshot, version=version):
             continue
         session = session_of(snapshot.key)
         if session is None and snapshot.key != StatsSnapshot.ALL:

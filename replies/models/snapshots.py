@@ -14,8 +14,7 @@ class StatsSnapshot(models.Model):
 
     key = models.CharField(_("统计范围"), max_length=20, unique=True)
     counts = models.JSONField(_("统计数字"))
-    as_of_event = models.BigIntegerField(_("统计到的最后一条办理记录"), default=0)
-    as_of_date = models.DateField(_("统计日"))
+    as_of = models.CharField(_("统计时的数据版本"), max_length=80)
     computed_at = models.DateTimeField(_("统计完成时间"))
     seconds = models.FloatField(_("统计用时（秒）"), default=0)
 

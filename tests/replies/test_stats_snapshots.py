@@ -133,7 +133,7 @@ def test_the_sweep_recounts_stale_snapshots_only_and_forgets_deleted_sessions(co
     other = SessionFactory(term=18, number=3)
     stats_snapshots.refresh(session)
     stats_snapshots.refresh(other)
-    StatsSnapshot.objects.create(key="999999", counts={}, as_of_date=timezone.localdate(), computed_at=timezone.now())
+    StatsSnapshot.objects.create(key="999999", counts={}, as_of="0.0.2026-01-01", computed_at=timezone.now())
     register(session, cora, 1)
 
     counted = stats_snapshots.refresh_stale()
@@ -180,3 +180,25 @@ def test_a_worker_recounts_and_the_page_follows(client, cora, session, celery_wo
     response, text = page(client, session)
     assert received(response) == 2 and "数字是最新的" in text
     assert not stats_snapshots.is_counting(session)
+
+
+def test_an_admin_change_makes_the_numbers_stale_and_a_login_does_not(client, cora, admin_user, session, no_lock):
+    from django.contrib.admin.models import CHANGE, LogEntry
+
+    proposal = register(session, cora, 1)
+    client.force_login(cora)
+    page(client, session)
+
+    client.logout()
+    client.post(reverse("login"), {"username": "cora", "password": "wrong"})  # audited, changes nothing
+    client.force_login(cora)
+    with mock.patch("replies.tasks.refresh_stats.delay"):
+        assert "数字是最新的" in page(client, session)[1]
+
+    proposal.category = "economy"
+    proposal.save()
+    LogEntry.objects.log_actions(
+        user_id=admin_user.pk, queryset=[proposal], action_flag=CHANGE, change_message="类别", single_object=True
+    )
+    with mock.patch("replies.tasks.refresh_stats.delay"):
+        assert "正在重新统计" in page(client, session)[1]
