@@ -178,13 +178,15 @@ class ProposalFilter(django_filters.FilterSet):
         visible = self.queryset  # already Proposal.objects.visible_to(user)
         roles = roles_of(user)
         bureaus = Organization.objects.filter(kind=Organization.Kind.BUREAU)
-        if not roles.sees_everything:
-            handling = Assignment.objects.active().filter(proposal__in=visible).values("bureau_id")
-            bureaus = bureaus.filter(pk__in=handling)
-        self.filters["bureau"].queryset = bureaus.order_by("name")
         delegations = Organization.objects.filter(kind=Organization.Kind.DELEGATION)
         if not roles.sees_everything:
-            delegations = delegations.filter(deputies__led_proposals__in=visible).distinct()
+            # The organisations of the proposals this person sees: a scan of their assignments,
+            # kept under the data's version like the list's counts (proposals.versions).
+            handling = bureaus.filter(pk__in=Assignment.objects.active().filter(proposal__in=visible).values("bureau_id"))
+            leading = delegations.filter(deputies__led_proposals__in=visible).distinct()
+            bureaus = bureaus.filter(pk__any=stored("bureau-choices", handling, lambda: list(handling.values_list("pk", flat=True))))
+            delegations = delegations.filter(pk__any=stored("delegation-choices", leading, lambda: list(leading.values_list("pk", flat=True))))
+        self.filters["bureau"].queryset = bureaus.order_by("name")
         self.filters["delegation"].queryset = delegations.order_by("name")
 
     def filter_keyword(self, queryset, name, value):

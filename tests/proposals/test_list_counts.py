@@ -113,3 +113,16 @@ def test_the_any_lookup_matches_exactly_the_listed_ids(session, cora):
     assert set(Proposal.objects.filter(pk__any=[first.pk, third.pk])) == {first, third}
     assert not Proposal.objects.filter(pk__any=[]).exists()
     assert Proposal.objects.filter(pk__any=[second.pk]).count() == 1
+
+
+def test_a_bureaus_filter_choices_follow_its_new_assignments(client, cora, alice, bureau_a, bureau_b, session):
+    first, second = register(session, cora, 1), register(session, cora, 2)
+    intake.proposal_assign(proposal=first, leads=[bureau_a], by=cora)
+    client.force_login(alice)
+    choices = client.get(reverse("proposal-list")).context["filter"].form.fields["bureau"].queryset
+    assert list(choices) == [bureau_a]
+
+    intake.proposal_assign(proposal=second, leads=[bureau_a], assistants=[bureau_b], by=cora)
+
+    choices = client.get(reverse("proposal-list")).context["filter"].form.fields["bureau"].queryset
+    assert set(choices) == {bureau_a, bureau_b}
