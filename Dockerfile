@@ -24,5 +24,7 @@ RUN pip install --no-cache-dir . \
 
 RUN useradd --create-home --uid 1000 jianyi && mkdir -p /data/media && chown -R jianyi /data /app/var
 USER jianyi
+# The letter fonts' outlines, converted once for the image (replies/letter/outlines.py).
+RUN DJANGO_SECRET_KEY=build-only python manage.py prepare_letter_fonts
 EXPOSE 8000
 CMD ["gunicorn", "config.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", "--timeout", "60"]

@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 export DATABASE_URL ?=
 export REDIS_URL ?=
 
-.PHONY: run test test-fast lint worker beat system-run system-test messages backup restore
+.PHONY: run test test-fast lint worker beat system-run system-test messages letter-fonts backup restore
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -24,22 +24,27 @@ system-test:
 messages: $(VENV)/.installed
 	$(BIN)/python manage.py compilemessages --ignore=.venv -v0
 
+# The letter fonts' outlines converted ahead (replies/letter/outlines.py): about a minute the
+# first time, a second after.
+letter-fonts: $(VENV)/.installed
+	$(BIN)/python manage.py prepare_letter_fonts
+
 # The app with demo data on http://127.0.0.1:8000. SQLite and in-process tasks unless
 # DATABASE_URL / REDIS_URL are set (then start a worker: `make worker`, and `make beat`).
-run: system-run $(VENV)/.installed messages
+run: system-run $(VENV)/.installed messages letter-fonts
 	$(BIN)/python manage.py migrate --no-input
 	$(BIN)/python manage.py load_demo
 	DJANGO_DEBUG=$${DJANGO_DEBUG:-true} $(BIN)/python manage.py runserver 127.0.0.1:8000
 
 # The whole suite against PostgreSQL (DATABASE_URL, default the local server, user postgres)
 # and Redis (REDIS_URL, default the local server). With CI=true an unreachable service fails the run.
-test: system-test $(VENV)/.installed messages
+test: system-test $(VENV)/.installed messages letter-fonts
 	DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/jianyi} \
 	REDIS_URL=$${REDIS_URL:-redis://127.0.0.1:6379/15} \
 	$(BIN)/pytest
 
 # The edit-test loop: everything but the browser tests and those that start a Celery worker or gunicorn.
-test-fast: $(VENV)/.installed messages
+test-fast: $(VENV)/.installed messages letter-fonts
 	DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/jianyi} \
 	REDIS_URL=$${REDIS_URL:-redis://127.0.0.1:6379/15} \
 	$(BIN)/pytest -m "not browser and not worker and not server" $(PYTEST_ARGS)

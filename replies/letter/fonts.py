@@ -48,7 +48,7 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-from . import compact
+from . import compact, outlines
 
 ROLES = ("fang", "kai", "hei", "song", "xbs")
 ROLE_NAMES = {"fang": "仿宋", "kai": "楷体", "hei": "黑体", "song": "宋体", "xbs": "小标宋"}
@@ -541,16 +541,33 @@ def font_face_css(stacks: dict[str, tuple[FontFile, ...]] | None = None) -> str:
 def font_bytes(font: FontFile) -> bytes:
     """The font program WeasyPrint registers: the file, or one face cut out of a collection,
     without the mappings of its ``wrong_glyphs``; for a ``compact`` face, cut to the common
-    characters."""
+    characters; with TrueType outlines on a fine grid once they are made (``outlines``)."""
+    return outlines.served(font_program(font))
+
+
+def font_program(font: FontFile) -> bytes:
+    """``font_bytes`` before the outlines' conversion (``outlines``), which is keyed on it."""
     if font.compact:  # cut from the whole face's program (its wrong glyphs already unmapped)
         full = dataclasses.replace(font, compact=False)
-        return compact.cached(font.key, lambda: compact.compact_face(font_bytes(full)))
+        return compact.cached(font.key, lambda: compact.compact_face(font_program(full)))
     data = font.path.read_bytes()
     if data[:4] == b"ttcf":
         data = extract_face(data, font.index)
     if font.wrong_glyphs:
         data = without_mappings(data, font.wrong_glyphs)
     return data
+
+
+def convertible_faces() -> list[FontFile]:
+    """The PostScript faces the letters print with that ``outlines`` converts ahead: every
+    face of every role as served, but the whole pan-CJK ones (65,535 glyphs; their compact cut
+    prints the common characters and is converted)."""
+    found = {}
+    for stack in print_stacks().values():
+        for font in served_faces(stack):
+            if font.compact or not _is_large(font):
+                found.setdefault(font.key, font)
+    return list(found.values())
 
 
 def without_mappings(data: bytes, chars: str) -> bytes:
@@ -690,6 +707,7 @@ def font_config():
             if _font_config is None:
                 from weasyprint.text.fonts import FontConfiguration
 
+                outlines.install()  # TrueType subsets keep only the tables a PDF uses
                 config = FontConfiguration()
                 # WeasyPrint copies every @font-face file (~90 MB here) into ``_folder`` and
                 # removes it in __del__, which never runs in processes that end with os._exit

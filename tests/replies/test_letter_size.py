@@ -21,11 +21,21 @@ from replies.letter.render import printed_text
 from tests.replies.test_letter_pdf import CONTACT, letter_from_seed
 
 # Reply 110 printed 623 KB before compact faces (the title's Noto face alone 141 KB compressed,
-# 750 KB before); now about 505 KB. What is left is FandolFang's outlines for the body's ~780
-# distinct characters, 346 KB compressed; see ``test_reply_110_meets_the_issue_target``.
-SIZE_BUDGET = 530_000
-TITLE_FONT_BUDGET = 40_000  # compressed bytes of the 小标宋 subset (141 KB before)
+# 750 KB before), 507 KB with them (FandolFang's outlines for the body's 783 distinct characters
+# were 374 KB of it), about 295 KB with the outlines on a grid (``outlines``).
 TARGET = 300_000  # issue 9
+TITLE_FONT_BUDGET = 12_000  # compressed bytes of the 小标宋 subset (141 KB, then 22 KB before)
+
+
+def served_face(pdf_name: str):
+    """The face a PDF font name (``ABCDEF+Jianyi-FandolFangRegular-dfd2492cc9``) was served
+    from, and the program WeasyPrint got for it."""
+    family = pdf_name.partition("+")[2]
+    for stack in fonts.print_stacks().values():
+        for face in fonts.served_faces(stack):
+            if face.family.replace(" ", "-") == family:
+                return face, TTFont(io.BytesIO(fonts.font_bytes(face)))
+    raise AssertionError(f"no served face for {pdf_name}")
 
 
 @pytest.fixture(scope="module")
@@ -73,18 +83,20 @@ def embedded_fonts(content: bytes) -> list[dict]:
 def test_reply_110_is_small(reply_110):
     _, rendered = reply_110
     assert rendered.page_count >= 9
-    assert rendered.size <= SIZE_BUDGET, rendered.size
+    assert rendered.size <= TARGET, rendered.size
     (title_font,) = [
         f for f in embedded_fonts(rendered.content) if "NotoSerifCJKscBold" in f["name"]
     ]
     assert title_font["compressed"] <= TITLE_FONT_BUDGET, title_font["compressed"]
 
 
-@pytest.mark.xfail(
-    strict=True, reason="FandolFang's own outlines for the body take ~346 KB compressed"
-)
-def test_reply_110_meets_the_issue_target(reply_110):
-    assert reply_110[1].size <= TARGET
+def test_the_body_prints_with_truetype_outlines_and_only_the_tables_a_pdf_uses(reply_110):
+    _, rendered = reply_110
+    (fang,) = [f for f in embedded_fonts(rendered.content) if "FandolFangRegular" in f["name"]]
+    face = TTFont(io.BytesIO(fang["program"]))
+    assert "glyf" in face and "CFF " not in face
+    assert set(face.keys()) - {"GlyphOrder"} <= {"head", "hhea", "hmtx", "loca", "glyf", "maxp"}
+    assert fang["compressed"] < 260_000  # 374 KB with FandolFang's own outlines
 
 
 def test_every_character_extracts_as_text(reply_110):
@@ -118,20 +130,23 @@ def test_every_glyph_is_embedded_and_is_its_characters_own(reply_110):
     }
     for font in found:
         assert font["program"], font["name"]  # embedded, never left to the reader's fonts
-        face = TTFont(io.BytesIO(font["program"]))
-        order, cmap = face.getGlyphOrder(), face.getBestCmap()
-        charstrings = face["CFF "].cff.topDictIndex[0].CharStrings if "CFF " in face else None
+        embedded = TTFont(io.BytesIO(font["program"]))
+        _face, served = served_face(font["name"])
+        order, cmap = served.getGlyphOrder(), served.getBestCmap()
         assert font["glyphs"].pop(0, "\uffff") == "\uffff"  # WeasyPrint's entry for .notdef
         for gid, text in font["glyphs"].items():
-            # The page shows glyph ``gid`` as CID ``gid``: the font must draw the character there,
-            # both by its cmap and (CFF) by the CID its charset gives the glyph.
+            # The page shows glyph ``gid`` as CID ``gid`` (CIDToGIDMap /Identity): the font
+            # served draws the character there, and the embedded subset has its outline.
             assert cmap[ord(text)] == order[gid], (font["name"], text)
-            if charstrings is not None:
-                assert order[gid] in (".notdef", f"cid{gid:05d}"), (font["name"], text)
-                if not text.isspace():
-                    charstring = charstrings[order[gid]]
-                    charstring.decompile()
-                    assert len(charstring.program) > 1, (font["name"], text)  # an outline
+            if text.isspace():
+                continue
+            if "glyf" in embedded:
+                assert embedded["glyf"][embedded.getGlyphOrder()[gid]].numberOfContours > 0, (font["name"], text)
+            else:
+                charstrings = embedded["CFF "].cff.topDictIndex[0].CharStrings
+                charstring = charstrings[embedded.getGlyphOrder()[gid]]
+                charstring.decompile()
+                assert len(charstring.program) > 1, (font["name"], text)  # an outline
 
 
 def test_a_large_face_prints_through_its_compact_cut():
@@ -140,16 +155,20 @@ def test_a_large_face_prints_through_its_compact_cut():
         fonts.served_faces(fonts.print_stacks()["fang"]) == fonts.print_stacks()["fang"]
     )  # Fandol
     assert stack[0].compact and not stack[1].compact and stack[0].path == stack[1].path
-    data = fonts.font_bytes(stack[0])
+    data = fonts.font_program(stack[0])
     face = TTFont(io.BytesIO(data))
     assert face["maxp"].numGlyphs < 9000  # of 65,535
     assert face.getGlyphOrder()[1000] == "cid01000"  # glyph n is CID n
+    served = TTFont(io.BytesIO(fonts.font_bytes(stack[0])))  # with TrueType outlines
+    assert served["maxp"].numGlyphs == face["maxp"].numGlyphs
+    glyph_ids = lambda font: {c: font.getGlyphID(name) for c, name in font.getBestCmap().items()}  # noqa: E731
+    assert glyph_ids(served) == glyph_ids(face)  # each character on the same glyph id
     cmap = face.getBestCmap()
     assert ord("议") in cmap and ord("喆") not in cmap  # GB2312, not beyond
     assert ord("—") not in cmap and ord('"') not in cmap  # drawn otherwise in Chinese (locl)
     assert ord("“") in cmap and ord("，") in cmap
     # Read back from the cache, the same bytes.
-    assert fonts.font_bytes(stack[0]) == data
+    assert fonts.font_program(stack[0]) == data
 
 
 def test_a_dash_in_the_title_keeps_its_chinese_form():
@@ -190,11 +209,11 @@ def test_a_character_beyond_the_compact_cut_prints_from_the_full_face():
     assert "关于陈喆代表建议的答复" in title
     for font in embedded_fonts(content):
         if "NotoSerifCJKscBold" in font["name"]:
-            face = TTFont(io.BytesIO(font["program"]))
+            _face, served = served_face(font["name"])
             for gid, text in font["glyphs"].items():
                 if gid == 0:
                     continue
-                assert face.getBestCmap()[ord(text)] == face.getGlyphOrder()[gid]
+                assert served.getBestCmap()[ord(text)] == served.getGlyphOrder()[gid]
 
 
 def test_identity_charset_rewrites_only_the_cid_numbers():
