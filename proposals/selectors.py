@@ -103,11 +103,17 @@ class ProposalListPaginator(Paginator):
         return sum(n for _session, n in self.session_counts)
 
     def page(self, number):
-        if self.ranked:  # sorted by relevance: a search finds thousands, not the whole list
-            return super().page(number)
         number = self.validate_number(number)
         bottom = (number - 1) * self.per_page
-        return self._get_page(self._rows(bottom, min(bottom + self.per_page, self.count)), number, self)
+        top = min(bottom + self.per_page, self.count)
+        if self.ranked:  # sorted by relevance: a search finds thousands, not the whole list
+            page_ids = self.object_list.values_list("pk", flat=True)[bottom:top]
+            return self._get_page(self._by_ids(stored("list-page", page_ids, lambda: list(page_ids))), number, self)
+        return self._get_page(self._rows(bottom, top), number, self)
+
+    def _by_ids(self, ids: list) -> list:
+        rows = {proposal.pk: proposal for proposal in self.object_list.filter(pk__in=ids).order_by()}
+        return [rows[pk] for pk in ids if pk in rows]  # one deleted meanwhile is left out
 
     def _rows(self, bottom: int, top: int) -> list:
         covering, start, seen = [], 0, 0  # the sessions overlapping [bottom, top); where the first starts
@@ -122,9 +128,7 @@ class ProposalListPaginator(Paginator):
         ordered = in_sessions.order_by("number") if len(covering) == 1 else proposal_list_order(in_sessions)
         page_ids = ordered.values_list("pk", flat=True)[bottom - start : top - start]
         # Kept like the counts: a filter across all sessions reads 100k assignments to find a page.
-        ids = stored("list-page", page_ids, lambda: list(page_ids))
-        rows = {proposal.pk: proposal for proposal in self.object_list.filter(pk__in=ids).order_by()}
-        return [rows[pk] for pk in ids]
+        return self._by_ids(stored("list-page", page_ids, lambda: list(page_ids)))
 
 
 # --- the home page ("my work") ----------------------------------------------------------------

@@ -252,6 +252,7 @@ class OpinionQuerySet(models.QuerySet):
         roles = roles_of(user)
         if roles.sees_everything:
             return self
+        # Forward joins only (opinion → assignment): no row repeats, no DISTINCT needed.
         return self.filter(
             Q(assignment__bureau_id__in=roles.bureau_ids)
             | Q(
@@ -261,7 +262,7 @@ class OpinionQuerySet(models.QuerySet):
                 .filter(bureau_id__in=roles.bureau_ids, role=Assignment.Role.LEAD)
                 .values("proposal"),
             )
-        ).distinct()
+        )
 
 
 class CoHandlingOpinion(OfficialDocument):
