@@ -3,7 +3,7 @@
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -252,16 +252,14 @@ class OpinionQuerySet(models.QuerySet):
         roles = roles_of(user)
         if roles.sees_everything:
             return self
-        # Forward joins only (opinion → assignment): no row repeats, no DISTINCT needed.
+        # Forward joins only (opinion → assignment): no row repeats, no DISTINCT needed. The
+        # lead test is one index probe per opinion (EXISTS), not a hash of all the bureau's leads.
+        leads_it = Assignment.objects.active().filter(
+            proposal=OuterRef("assignment__proposal"), bureau_id__in=roles.bureau_ids, role=Assignment.Role.LEAD
+        )
         return self.filter(
-            Q(assignment__bureau_id__in=roles.bureau_ids)
-            | Q(
-                sent_at__isnull=False,
-                # Only a current lead: a lead reassigned away loses the opinion with the proposal.
-                assignment__proposal__in=Assignment.objects.active()
-                .filter(bureau_id__in=roles.bureau_ids, role=Assignment.Role.LEAD)
-                .values("proposal"),
-            )
+            # Only a current lead: a lead reassigned away loses the opinion with the proposal.
+            Q(assignment__bureau_id__in=roles.bureau_ids) | Q(sent_at__isnull=False) & Exists(leads_it)
         )
 
 
