@@ -3,6 +3,7 @@
 import logging
 
 from celery import shared_task
+from celery.signals import worker_process_init
 from django.db import DatabaseError
 
 from . import exports, pdf
@@ -17,6 +18,19 @@ def _backoff(task, error) -> int:
     (a restart takes a while), so the retries outlast an outage of a few minutes."""
     base = 10 if isinstance(error, DatabaseError) else 2
     return base * 2 ** task.request.retries
+
+
+@worker_process_init.connect
+def load_letter_tools(**_kwargs):
+    """Each worker process reads the letter fonts and loads the title segmenter as it starts
+    (about a second), so the first letter it renders does not wait for them."""
+    from .letter import fonts, words
+
+    try:
+        fonts.font_stylesheet()
+        words.tokenizer()
+    except Exception:  # the first render loads them instead
+        log.warning("could not load the letter fonts at worker start", exc_info=True)
 
 
 # Celery's Django fix-up closes broken database connections before and after every task, so each
