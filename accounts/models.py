@@ -256,8 +256,6 @@ class AuditRecord(AppendOnlyModel):
             models.Index(fields=["id"], name="audit_data_change_idx", condition=models.Q(action__in=DATA_CHANGES)),
         ]
 
-    DATA_CHANGES = DATA_CHANGES
-
     # Bulk removal of expired records is audit_purge's job (a queryset delete), not an instance's.
     CHANGED_MESSAGE = "Audit records are never changed."
     DELETED_MESSAGE = "Audit records are never deleted one by one."

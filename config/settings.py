@@ -239,7 +239,8 @@ RELEASE_DUE_WORKING_DAYS = env_int("JIANYI_RELEASE_DUE_WORKING_DAYS", 20)
 # Official letters: a folder of licensed fonts (方正小标宋, 仿宋_GB2312, ...) used before the free ones.
 LETTER_FONT_DIR = env_str("JIANYI_LETTER_FONT_DIR", str(BASE_DIR / "var" / "fonts"))
 # PostScript letter fonts print with TrueType outlines on a grid of this many font units
-# (replies/letter/outlines.py; 6 ≈ 0.034 mm at 16 pt); 0 prints them as they are.
+# (replies/letter/outlines.py; at 6 no point moves more than about 0.04 mm at 16 pt); 0 prints
+# them as they are.
 LETTER_OUTLINE_GRID = env_int("JIANYI_LETTER_OUTLINE_GRID", 6)
 
 LOGGING = {

@@ -1,7 +1,7 @@
 """A mark that changes whenever anything a list or a statistic counts may have changed.
 
 Every workflow step writes a timeline event (``proposals.events``), and every change made in the
-Django admin and every import writes an audit record (``accounts.audit``, ``DATA_CHANGES``; a
+Django admin and every import writes an audit record (``accounts.audit``, ``accounts.models.DATA_CHANGES``; a
 login or a download does not change data and does not count): the newest id of each, with the
 day (overdue and due-soon depend on it), is a version of the data.
 A count stored under a version is exact for as long as the version stands; the next change makes
@@ -16,7 +16,7 @@ from django.core.cache import cache
 from django.db import connection
 from django.utils import timezone
 
-from accounts.models import AuditRecord
+from accounts.models import DATA_CHANGES, AuditRecord
 
 from .models import Event
 
@@ -25,12 +25,12 @@ def data_version(today=None) -> str:
     """``<newest event id>.<newest data-changing audit record id>.<day>``, in one query (two
     index lookups: the audit one through a partial index on those actions)."""
     event, audit = Event._meta.db_table, AuditRecord._meta.db_table
-    changes = ", ".join(["%s"] * len(AuditRecord.DATA_CHANGES))
+    changes = ", ".join(["%s"] * len(DATA_CHANGES))
     with connection.cursor() as cursor:
         cursor.execute(
             f'SELECT (SELECT MAX(id) FROM "{event}"), '
             f'(SELECT MAX(id) FROM "{audit}" WHERE action IN ({changes}))',
-            AuditRecord.DATA_CHANGES,
+            DATA_CHANGES,
         )
         newest_event, newest_audit = cursor.fetchone()
     return f"{newest_event or 0}.{newest_audit or 0}.{(today or timezone.localdate()).isoformat()}"

@@ -43,6 +43,10 @@ def session_of(key: str) -> Session | None:
     return None if key == StatsSnapshot.ALL else Session.objects.filter(pk=key).first()
 
 
+def snapshot_of(session: Session | None) -> StatsSnapshot | None:
+    return StatsSnapshot.objects.filter(key=snapshot_key(session)).first()
+
+
 def is_current(snapshot: StatsSnapshot, *, version: str | None = None, today=None) -> bool:
     return snapshot.as_of == (version or data_version(today))
 
@@ -106,8 +110,8 @@ def is_counting(session: Session | None) -> bool:
 
 
 def refresh_now(session: Session | None) -> None:
-    """「重新统计」: count again whatever the snapshot says (a change outside the workflow, such
-    as a bureau renamed in the admin, writes no event); in-process when tasks run in-process."""
+    """「重新统计」: count again whatever the snapshot says (for a write that left neither an event
+    nor an audit record, such as one from a Django shell); in-process when tasks run in-process."""
     if _in_process():
         refresh(session)
     else:
@@ -124,7 +128,7 @@ class ShownStats:
 def shown_stats(session: Session | None) -> ShownStats:
     """What the statistics page and its Excel file show: the snapshot, counted now when there is
     none (or when tasks run in-process), else a recount asked for when it is stale."""
-    snapshot = StatsSnapshot.objects.filter(key=snapshot_key(session)).first()
+    snapshot = snapshot_of(session)
     current = snapshot is not None and is_current(snapshot)
     if snapshot is None or (not current and _in_process()):
         snapshot, current = refresh(session), True

@@ -18,7 +18,7 @@ from proposals.models import Session
 from . import stats_snapshots
 from .stats import Number, Rate, Stats
 
-ALL_SESSIONS = "all"
+ALL_SESSIONS = stats_snapshots.StatsSnapshot.ALL  # ?session=all, the snapshot of all sessions
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -61,7 +61,7 @@ def stats_status(request):
     recounts: {"current": …, "computed_at": ISO time or null}."""
     _require_overseer(request.user)
     session, _chosen_value = _chosen(request.GET.get("session", ""), _sessions())
-    snapshot = stats_snapshots.StatsSnapshot.objects.filter(key=stats_snapshots.snapshot_key(session)).first()
+    snapshot = stats_snapshots.snapshot_of(session)
     return JsonResponse({
         "current": bool(snapshot and stats_snapshots.is_current(snapshot)),
         "counting": stats_snapshots.is_counting(session),

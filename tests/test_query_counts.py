@@ -23,11 +23,12 @@ MAX_QUERIES = 15
 SIZES = [1, 50]
 
 
-def _proposals(n, cora, lead, assisting):
-    """n assigned proposals, each with a sent and released reply of the lead bureau."""
+def _proposals(n, cora, lead, assisting, first=1):
+    """n assigned proposals (numbered from ``first``), each with a sent and released reply of
+    the lead bureau."""
     now = timezone.now()
     found = []
-    for number in range(1, n + 1):
+    for number in range(first, first + n):
         proposal = ProposalFactory(number=number, title=f"关于第{number}项智能制造工作的建议")
         lead_assignment, _assisting = assign(proposal, cora, lead, [assisting])
         Reply.objects.create(
@@ -84,28 +85,11 @@ def test_list_pages_make_as_many_queries_for_50_as_for_1(
     _proposals(1, everyone["cora"], bureau_a, bureau_b)
     client.get(reverse(name), data)
     one = _queries(client, reverse(name), data)
-    _proposals_more(49, 100, everyone["cora"], bureau_a, bureau_b)
+    _proposals(49, everyone["cora"], bureau_a, bureau_b, first=100)
     fifty = _queries(client, reverse(name), data)
-    _proposals_more(10, 200, everyone["cora"], bureau_a, bureau_b)
-    # A home panel counts only once it is full (50 rows): one query more, then no more.
+    _proposals(10, everyone["cora"], bureau_a, bureau_b, first=200)
+    # A home panel counts only once it is full (HOME_LIST_SIZE rows): one query more, then no more.
     assert fifty <= one + 1 and _queries(client, reverse(name), data) == fifty
-
-
-def _proposals_more(n, first, cora, lead, assisting):
-    now = timezone.now()
-    for number in range(first, first + n):
-        proposal = ProposalFactory(number=number)
-        lead_assignment, _assisting = assign(proposal, cora, lead, [assisting])
-        Reply.objects.create(
-            assignment=lead_assignment,
-            bureau=lead,
-            signed_at=now,
-            sent_at=now,
-            released_at=now,
-            disclosure=Reply.Disclosure.PUBLIC,
-            body="正文",
-            public_body="公开正文",
-        )
 
 
 @pytest.mark.parametrize("n", SIZES)

@@ -141,22 +141,35 @@ def cached(font_key: str, make) -> bytes:
     name = hashlib.sha1(
         f"{font_key}|{CACHE_VERSION}|{LAYOUT_FEATURES}".encode(), usedforsecurity=False
     ).hexdigest()[:16]
-    folder = _cache_folder()
-    path = folder / f"compact-{name}.otf" if folder else None
-    if path is not None:
-        try:
-            return path.read_bytes()
-        except OSError:
-            pass
-    data = make()
-    if path is not None:
-        try:
-            with tempfile.NamedTemporaryFile(dir=folder, prefix=".compact-", delete=False) as file:
-                file.write(data)
-            os.replace(file.name, path)
-        except OSError:
-            pass  # a cache that cannot be written only costs time
+    data = read_cached(f"compact-{name}.otf")
+    if data is None:
+        data = make()
+        store_cached(f"compact-{name}.otf", data)
     return data
+
+
+def read_cached(name: str) -> bytes | None:
+    """A file of the per-user letter-font cache (compact faces, converted outlines), or None."""
+    folder = _cache_folder()
+    try:
+        return (folder / name).read_bytes() if folder else None
+    except OSError:
+        return None
+
+
+def store_cached(name: str, data: bytes) -> bool:
+    """Keep ``data`` in the per-user letter-font cache, whole or not at all; False when it could
+    not be written (which only costs time)."""
+    folder = _cache_folder()
+    if folder is None:
+        return False
+    try:
+        with tempfile.NamedTemporaryFile(dir=folder, prefix=".part-", delete=False) as file:
+            file.write(data)
+        os.replace(file.name, folder / name)
+    except OSError:
+        return False
+    return True
 
 
 def _cache_folder() -> Path | None:

@@ -23,9 +23,7 @@ A TrueType subset embedded in a PDF needs only a few tables (``PDF_TABLES``): th
 
 import hashlib
 import io
-import os
 import struct
-import tempfile
 
 from django.conf import settings
 
@@ -42,12 +40,9 @@ def grid() -> int:
     return int(getattr(settings, "LETTER_OUTLINE_GRID", 6) or 0)
 
 
-def _path(data: bytes) -> "os.PathLike | None":
-    folder = compact._cache_folder()
-    if folder is None:
-        return None
-    name = hashlib.sha1(data, usedforsecurity=False).hexdigest()[:20]
-    return folder / f"outlines-{name}-{ERROR}-{grid()}-v{CONVERSION_VERSION}.ttf"
+def _name(data: bytes) -> str:
+    digest = hashlib.sha1(data, usedforsecurity=False).hexdigest()[:20]
+    return f"outlines-{digest}-{ERROR}-{grid()}-v{CONVERSION_VERSION}.ttf"
 
 
 def served(data: bytes) -> bytes:
@@ -55,28 +50,15 @@ def served(data: bytes) -> bytes:
     otherwise (and for TrueType fonts, and with the conversion off)."""
     if data[:4] != POSTSCRIPT or grid() < 1:
         return data
-    path = _path(data)
-    if path is not None:
-        try:
-            return path.read_bytes()
-        except OSError:
-            pass
-    return data
+    return compact.read_cached(_name(data)) or data
 
 
 def prepare(data: bytes) -> bool:
-    """Convert a PostScript font program and keep it in the cache; False when there is nothing
-    to do (TrueType, conversion off, already made, or no cache folder)."""
-    if data[:4] != POSTSCRIPT or grid() < 1:
+    """Convert a PostScript font program and keep it in the font cache; False when there is
+    nothing to do (TrueType, conversion off, already made) or it could not be kept."""
+    if data[:4] != POSTSCRIPT or grid() < 1 or compact.read_cached(_name(data)) is not None:
         return False
-    path = _path(data)
-    if path is None or path.exists():
-        return False
-    converted = truetype(data, error=ERROR, grid=grid())
-    with tempfile.NamedTemporaryFile(dir=path.parent, prefix=".outlines-", delete=False) as file:
-        file.write(converted)
-    os.replace(file.name, path)
-    return True
+    return compact.store_cached(_name(data), truetype(data, error=ERROR, grid=grid()))
 
 
 def truetype(data: bytes, *, error: float, grid: int) -> bytes:
