@@ -56,6 +56,7 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "accounts.middleware.PermissionsPolicyMiddleware",
     "axes.middleware.AxesMiddleware",
+    "accounts.memo.RequestMemoMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"

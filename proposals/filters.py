@@ -34,13 +34,35 @@ class QuickSelect(forms.Select):
         return format_html('<select name="{}"{}>{}</select>', name, final_attrs, options)
 
 
+class QuickInput:
+    """A text or hidden input written out in Python, as Django's template writes it."""
+
+    def render(self, name, value, attrs=None, renderer=None):
+        widget = self.get_context(name, value, attrs)["widget"]
+        shown = "" if widget["value"] is None else format_html(' value="{}"', str(widget["value"]))
+        return format_html('<input type="{}" name="{}"{}{}>', widget["type"], name, shown, flatatt(widget["attrs"]))
+
+
+class QuickTextInput(QuickInput, forms.TextInput):
+    pass
+
+
+class QuickHiddenInput(QuickInput, forms.HiddenInput):
+    pass
+
+
 def quick_selects(form) -> None:
-    """Every plain drop-down of a filter form as a QuickSelect (the same HTML, faster)."""
+    """Every plain drop-down, text box and hidden field of a filter form written out in Python
+    (the same HTML, faster)."""
     for field in form.fields.values():
-        if type(field.widget) is forms.Select:
+        kind = type(field.widget)
+        if kind is forms.Select:
             field.widget = QuickSelect(attrs=field.widget.attrs, choices=field.widget.choices)
             if hasattr(field, "queryset"):  # a ModelChoiceField hands its widget fresh choices
                 field.widget.choices = field.choices
+        elif kind in (forms.TextInput, forms.HiddenInput):
+            quick = QuickTextInput if kind is forms.TextInput else QuickHiddenInput
+            field.widget = quick(attrs=field.widget.attrs)
 
 
 def yes_no():
@@ -162,9 +184,11 @@ class ProposalFilter(django_filters.FilterSet):
     @property
     def form(self):
         form = super().form
-        for name in self.LINKED_ONLY:
-            form.fields[name].widget = forms.HiddenInput()
-        quick_selects(form)
+        if not getattr(form, "quick", False):  # once: the template and the filters read it often
+            for name in self.LINKED_ONLY:
+                form.fields[name].widget = forms.HiddenInput()
+            quick_selects(form)
+            form.quick = True
         return form
 
     @property

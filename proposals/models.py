@@ -11,6 +11,7 @@ from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from accounts.memo import once_per_request
 from accounts.models import AppendOnlyModel, Deputy, Organization
 from accounts.roles import roles_of
 
@@ -236,15 +237,18 @@ class ProposalQuerySet(models.QuerySet):
                 .values("proposal_id")
             )
         if roles.is_deputy:
-            # The co-signed ids are fetched first (a deputy has tens): an OR with an EXISTS
-            # would make every deputy's query a scan of all proposals.
-            cosigned = list(
-                Proposal.co_signers.through.objects.filter(deputy_id=roles.deputy_id).values_list(
-                    "proposal_id", flat=True
-                )
-            )
-            rule |= Q(lead_deputy_id=roles.deputy_id) | Q(pk__in=cosigned)
+            # The co-signed ids are fetched first (a deputy has tens; once per GET request): an
+            # OR with an EXISTS would make every deputy's query a scan of all proposals.
+            rule |= Q(lead_deputy_id=roles.deputy_id) | Q(pk__any=co_signed_ids(roles.deputy_id))
         return self.filter(rule)
+
+
+def co_signed_ids(deputy_id: int) -> list[int]:
+    through = Proposal.co_signers.through
+    return once_per_request(
+        ("co-signed", deputy_id),
+        lambda: list(through.objects.filter(deputy_id=deputy_id).values_list("proposal_id", flat=True)),
+    )
 
 
 class Proposal(models.Model):

@@ -13,9 +13,11 @@ import hashlib
 
 from django.conf import settings
 from django.core.cache import cache
+from django.core.exceptions import EmptyResultSet
 from django.db import connection
 from django.utils import timezone
 
+from accounts.memo import once_per_request
 from accounts.models import DATA_CHANGES, AuditRecord
 
 from .models import Event
@@ -23,7 +25,13 @@ from .models import Event
 
 def data_version(today=None) -> str:
     """``<newest event id>.<newest data-changing audit record id>.<day>``, in one query (two
-    index lookups: the audit one through a partial index on those actions)."""
+    index lookups: the audit one through a partial index on those actions); asked once per GET
+    request (``accounts.memo``)."""
+    day = (today or timezone.localdate()).isoformat()
+    return f"{once_per_request('newest-changes', _newest_ids)}.{day}"
+
+
+def _newest_ids() -> str:
     event, audit = Event._meta.db_table, AuditRecord._meta.db_table
     changes = ", ".join(["%s"] * len(DATA_CHANGES))
     with connection.cursor() as cursor:
@@ -33,7 +41,7 @@ def data_version(today=None) -> str:
             DATA_CHANGES,
         )
         newest_event, newest_audit = cursor.fetchone()
-    return f"{newest_event or 0}.{newest_audit or 0}.{(today or timezone.localdate()).isoformat()}"
+    return f"{newest_event or 0}.{newest_audit or 0}"
 
 
 def stored(name: str, query_or_key, compute):
@@ -43,7 +51,10 @@ def stored(name: str, query_or_key, compute):
     seconds = settings.LIST_COUNTS_SECONDS
     if not seconds:
         return compute()
-    what = query_or_key.query.sql_with_params() if hasattr(query_or_key, "query") else query_or_key
+    try:
+        what = query_or_key.query.sql_with_params() if hasattr(query_or_key, "query") else query_or_key
+    except EmptyResultSet:  # a query known to find nothing (an empty slice): nothing to store
+        return compute()
     digest = hashlib.sha256(repr(what).encode()).hexdigest()[:32]
     key = f"{settings.LIMITS_KEY_PREFIX}:{name}:{data_version()}:{digest}"
     found = cache.get(key)

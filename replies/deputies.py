@@ -7,6 +7,7 @@ The mapping from the internal states to the deputy's is here and nowhere else.
 import datetime
 from dataclasses import dataclass, field
 
+from django.core.paginator import Page, Paginator
 from django.db import models
 from django.db.models import Exists, OuterRef, Prefetch, Subquery
 from django.shortcuts import get_object_or_404
@@ -63,6 +64,9 @@ def bureau_status(assignment: Assignment, rehandling: bool) -> str:
     return (DeputyStatus.REHANDLING if rehandling else DeputyStatus.HANDLING).label
 
 
+CARDS_PER_PAGE = 10  # a deputy of one term (five years) has about ten
+
+
 @dataclass
 class TimelineStep:
     at: datetime.datetime
@@ -107,7 +111,7 @@ def _proposals(user, deputy: Deputy):
         ),
         Prefetch(
             "assignments__replies",
-            queryset=Reply.objects.visible_to(user).sent().select_related("bureau", "signer").order_by("-round"),
+            queryset=Reply.objects.visible_to(user).sent().select_related("bureau").order_by("-round"),
             to_attr="sent_replies",
         ),
         Prefetch(
@@ -158,12 +162,46 @@ def _card(proposal: Proposal, deputy: Deputy, today: datetime.date) -> DeputyCar
     )
 
 
-def deputy_cards(user) -> list[DeputyCard]:
-    """One card per proposal of the deputy; those asking something of them first."""
+def deputy_cards(user, number=None) -> Page:
+    """A page of cards, one per proposal of the deputy (``CARDS_PER_PAGE``): those asking
+    something of them first, then the rest in the list's order. Only the page's proposals are
+    read in full: a deputy of ten years has forty proposals, each card a letter long."""
     deputy = _deputy_of(user)
     today = timezone.localdate()
-    cards = [_card(p, deputy, today) for p in proposal_list_order(_proposals(user, deputy))]
-    return sorted(cards, key=lambda c: not (c.to_rate or c.to_answer))
+    rows = _in_order(user, deputy, today)
+    ordered = [pk for pk, may_ask in rows if may_ask] + [pk for pk, may_ask in rows if not may_ask]
+    page = Paginator(ordered, CARDS_PER_PAGE).get_page(number)
+    shown = _proposals(user, deputy).defer("reasons", "suggestions").filter(pk__in=page.object_list)
+    found = {p.pk: p for p in shown}
+    cards = [_card(found[pk], deputy, today) for pk in page.object_list if pk in found]
+    page.object_list = sorted(cards, key=lambda c: not (c.to_rate or c.to_answer))
+    return page
+
+
+def _in_order(user, deputy: Deputy, today: datetime.date) -> list[tuple[int, bool]]:
+    """The deputy's proposals in the list's order, each with whether its card may ask something
+    of them: a lead bureau's sent reply they have not rated, its rating window still open, or a
+    consultation they lead and have not answered. One query, without the cards; each card then
+    asks by its own rules (``rating_problem``), so this only decides which cards come first.
+    The replies and consultations are those of proposals the deputy may see, and only their
+    existence is read: the access rule is the proposals'."""
+    unrated = (
+        Reply.objects.sent()
+        .filter(assignment__proposal=OuterRef("pk"), assignment__role=Assignment.Role.LEAD,
+                assignment__state=AssignmentState.REPLIED)
+        .exclude(evaluations__deputy=deputy)
+        .order_by("-sent_at").values("sent_at")[:1]
+    )
+    unanswered = Consultation.objects.filter(
+        assignment__proposal=OuterRef("pk"), deputy_answer="", assignment__proposal__lead_deputy=deputy
+    ).exclude(assignment__state=AssignmentState.WITHDRAWN)
+    rows = proposal_list_order(Proposal.objects.visible_to(user)).annotate(
+        unrated_sent_at=Subquery(unrated), unanswered=Exists(unanswered)
+    ).values_list("pk", "unrated_sent_at", "session__rating_window_days", "unanswered")
+    return [
+        (pk, unanswered or bool(sent and timezone.localdate(sent) + datetime.timedelta(days=days) >= today))
+        for pk, sent, days, unanswered in rows
+    ]
 
 
 def deputy_card(user, pk) -> DeputyCard:

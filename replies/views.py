@@ -368,7 +368,8 @@ def _require_deputy(user):
 @login_required
 def my_proposals(request):
     _require_deputy(request.user)
-    return render(request, "replies/my_proposals.html", {"cards": deputy_cards(request.user)})
+    page = deputy_cards(request.user, request.GET.get("page"))
+    return render(request, "replies/my_proposals.html", {"cards": page.object_list, "page": page})
 
 
 @login_required

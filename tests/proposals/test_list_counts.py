@@ -126,3 +126,14 @@ def test_a_bureaus_filter_choices_follow_its_new_assignments(client, cora, alice
 
     choices = client.get(reverse("proposal-list")).context["filter"].form.fields["bureau"].queryset
     assert set(choices) == {bureau_a, bureau_b}
+
+
+@pytest.mark.parametrize("query", ["?q=没有这个词", "?q=道路&state=closed", "?state=closed", "?page=2"])
+def test_a_list_that_finds_nothing_says_so(client, cora, session, query):
+    """An empty page has no query to key its stored ids on: it says 「共 0 件」, not an error."""
+    register(session, cora, 1)
+    client.force_login(cora)
+    response = client.get(f"{reverse('proposal-list')}{query}")
+    assert response.status_code == 200
+    text = response.content.decode()
+    assert "没有符合条件的建议" in text or "第1号" in text  # ?page=2 of one page shows the last page
