@@ -6,10 +6,28 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.encoding import force_str
 from django.utils.translation import gettext_lazy as _
 
 
-class AppendOnlyModel(models.Model):
+class ChoiceLabels:
+    """``get_FOO_display()`` from a table made once per field. Django's makes a dict of every
+    choice on each call, hashing each lazily translated label, which looks the label up in the
+    catalogue: a proposal page's 25 timeline rows, of 27 actions each, took 5 ms to name.
+    A model with choices names this class before ``models.Model`` in its bases."""
+
+    def _get_FIELD_display(self, field):
+        labels = field.__dict__.get("_choice_labels")
+        if labels is None:
+            labels = field._choice_labels = dict(field.flatchoices)  # values are plain strings
+        value = getattr(self, field.attname)
+        try:
+            return force_str(labels.get(value, value), strings_only=True)
+        except TypeError:  # an unhashable value (never one of ours): Django's own way
+            return super()._get_FIELD_display(field)
+
+
+class AppendOnlyModel(ChoiceLabels, models.Model):
     """A record that is written once and never changed or deleted one by one (the timeline, the
     audit log, deputies' ratings). Subclasses say why in their own words."""
 
@@ -57,7 +75,7 @@ class User(AbstractUser):
         self.password_changed_at = timezone.now()
 
 
-class Organization(models.Model):
+class Organization(ChoiceLabels, models.Model):
     class Kind(models.TextChoices):
         CONGRESS_OFFICE = "congress_office", _("人大代表工委")
         GOVERNMENT_OFFICE = "government_office", _("政府办公室")
@@ -94,7 +112,7 @@ class Organization(models.Model):
         return self.cc_name or self.short_name or self.name
 
 
-class Membership(models.Model):
+class Membership(ChoiceLabels, models.Model):
     """A user's role in one organisation. A user may hold several."""
 
     class Role(models.TextChoices):

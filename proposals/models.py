@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.memo import once_per_request
-from accounts.models import AppendOnlyModel, Deputy, Organization
+from accounts.models import AppendOnlyModel, ChoiceLabels, Deputy, Organization
 from accounts.roles import roles_of
 
 from .numerals import chinese_numeral
@@ -54,7 +54,7 @@ def _due_unit(default):
     return models.CharField(_("计时单位"), max_length=12, choices=DueUnit.choices, default=default)
 
 
-class Session(models.Model):
+class Session(ChoiceLabels, models.Model):
     """One session of a congress (市十八届人大一次会议) or of the CPPCC, with its deadline settings."""
 
     class Body(models.TextChoices):
@@ -251,7 +251,7 @@ def co_signed_ids(deputy_id: int) -> list[int]:
     )
 
 
-class Proposal(models.Model):
+class Proposal(ChoiceLabels, models.Model):
     class Timing(models.TextChoices):
         DURING_SESSION = "during_session", _("会议期间")
         RECESS = "recess", _("闭会期间")
@@ -364,7 +364,7 @@ class AssignmentQuerySet(models.QuerySet):
         )
 
 
-class Assignment(models.Model):
+class Assignment(ChoiceLabels, models.Model):
     """A proposal given to one bureau, as lead (主办) or assisting (协办)."""
 
     class Role(models.TextChoices):
@@ -495,7 +495,7 @@ class ConsultationQuerySet(models.QuerySet):
         return visible.filter(rule)
 
 
-class Consultation(models.Model):
+class Consultation(ChoiceLabels, models.Model):
     """Contact with the deputy before, during or after handling (办前/办中/办后沟通)."""
 
     class Phase(models.TextChoices):
@@ -561,7 +561,7 @@ class Audience(models.TextChoices):
     PUBLIC = "public", _("公众")
 
 
-class Reminder(models.Model):
+class Reminder(ChoiceLabels, models.Model):
     """A reminder (催办) to the bureau of an open assignment: automatic (before the due date, on
     the day, and every few days while overdue; once each, however often beat runs) or sent by an
     office with a note. It shows on the bureau's home page until the bureau acts."""
@@ -735,7 +735,7 @@ class ImportJobQuerySet(models.QuerySet):
         return self if roles_of(user).manages_proposals else self.none()
 
 
-class ImportJob(models.Model):
+class ImportJob(ChoiceLabels, models.Model):
     """A confirmed Excel import, run by a worker: all rows registered in one transaction, or none."""
 
     class State(models.TextChoices):

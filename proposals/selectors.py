@@ -69,9 +69,14 @@ class ProposalListPaginator(Paginator):
     100k rows that sort spills to disk on deep pages). One count grouped by session gives the
     exact total and tells which sessions a page falls in; the page's ids are read from those
     sessions only (through the (session, number) index when it is one session, as it nearly
-    always is), then their rows by id: three queries, however deep the page."""
+    always is), then their rows by id: three queries, however deep the page.
 
-    def __init__(self, object_list, per_page, **kwargs):
+    ``rows`` reads the page's rows by id (default: the list itself). Given the ids the list
+    found, the rows need only the access rule: re-applying a search's thousands of ids with the
+    page's 25 leads PostgreSQL to expect one row and nest loops over every deputy."""
+
+    def __init__(self, object_list, per_page, rows=None, **kwargs):
+        self.rows = object_list if rows is None else rows
         # Search results (``ProposalFilter.filter_keyword``) go by relevance, then list order.
         self.ranked = "search_rank" in object_list.query.annotations
         ordered = proposal_list_order(object_list)
@@ -114,7 +119,7 @@ class ProposalListPaginator(Paginator):
         return self._get_page(self._rows(bottom, top), number, self)
 
     def _by_ids(self, ids: list) -> list:
-        rows = {proposal.pk: proposal for proposal in self.object_list.filter(pk__in=ids).order_by()}
+        rows = {proposal.pk: proposal for proposal in self.rows.filter(pk__in=ids).order_by()}
         return [rows[pk] for pk in ids if pk in rows]  # one deleted meanwhile is left out
 
     def _rows(self, bottom: int, top: int) -> list:

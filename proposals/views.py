@@ -51,7 +51,8 @@ def proposal_list(request):
     visible = Proposal.objects.visible_to(request.user)
     proposal_filter = ProposalFilter(request.GET, queryset=visible, user=request.user)
     proposals = proposal_list_order(with_assignments(proposal_filter.qs))
-    page = ProposalListPaginator(proposals, PAGE_SIZE).get_page(request.GET.get("page"))
+    paginator = ProposalListPaginator(proposals, PAGE_SIZE, rows=with_assignments(visible))
+    page = paginator.get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     return render(

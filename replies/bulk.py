@@ -217,7 +217,11 @@ class Generator:
         tick = time.perf_counter()
         command = "ANALYZE" if connection.in_atomic_block else "VACUUM ANALYZE"
         with connection.cursor() as cursor:
-            for model in (Proposal, Assignment, Reply, ReplyCc, CoHandlingOpinion, Evaluation, Event, Consultation):
+            written = (
+                Proposal, Proposal.co_signers.through, Assignment, Reply, ReplyCc, CoHandlingOpinion, Evaluation,
+                Event, Consultation, Deputy, User, Organization, Membership, Session,
+            )
+            for model in written:
                 cursor.execute(f'{command} "{model._meta.db_table}"')
         self.counts.add("vacuum analyze", 0, time.perf_counter() - tick)
         self.counts.add("total", 0, time.perf_counter() - started)

@@ -7,12 +7,12 @@ from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import Organization
+from accounts.models import ChoiceLabels, Organization
 from accounts.roles import roles_of
 from proposals.models import Assignment, Proposal
 
 
-class OfficialDocument(models.Model):
+class OfficialDocument(ChoiceLabels, models.Model):
     """What a reply round and a co-handling opinion share: the draft fields edited with optimistic
     locking, the signer and date, and the rule that once sealed (signed or sent) it never changes."""
 

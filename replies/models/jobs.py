@@ -5,12 +5,13 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from accounts.models import ChoiceLabels
 from accounts.roles import roles_of
 
 from .documents import Reply
 
 
-class LetterPdf(models.Model):
+class LetterPdf(ChoiceLabels, models.Model):
     """One rendering of a signed reply's official letter: a background job and its file.
 
     A signed reply never changes, so every rendering of it has the same text; ``generation``
@@ -61,7 +62,7 @@ class ExportJobQuerySet(models.QuerySet):
         return self.filter(requested_by_id=user.pk)
 
 
-class ExportJob(models.Model):
+class ExportJob(ChoiceLabels, models.Model):
     """A ZIP of signed replies' PDFs with an index.xlsx, built in the background."""
 
     class State(models.TextChoices):
