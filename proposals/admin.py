@@ -7,7 +7,10 @@ from django.db import connection
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
+from accounts.admin import QuickCheckbox
+
 from .models import Assignment, CalendarDay, CalendarYear, Consultation, Event, Proposal, Session
+from .versions import stored
 
 
 class EstimatedCountPaginator(Paginator):
@@ -30,6 +33,15 @@ class EstimatedCountPaginator(Paginator):
             if row and row[0] > self.ESTIMATE_ABOVE:
                 return int(row[0])
         return super().count
+
+
+class StoredCountPaginator(Paginator):
+    """A changelist's total kept under the data's version, like the proposal list's counts
+    (``proposals.versions``): exact, counted again after the next change (an admin edit is one)."""
+
+    @cached_property
+    def count(self) -> int:
+        return stored("admin-count", self.object_list.order_by(), lambda: super(StoredCountPaginator, self).count)
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -82,7 +94,7 @@ class AssignmentInline(admin.TabularInline):
 
 
 @admin.register(Proposal)
-class ProposalAdmin(admin.ModelAdmin):
+class ProposalAdmin(QuickCheckbox, admin.ModelAdmin):
     list_display = ["number", "title", "session", "lead_deputy", "state", "key_supervised"]
     list_filter = ["session", "state", "category", "key_supervised", "timing"]
     search_fields = ["title", "=number", "lead_deputy__name"]
@@ -94,6 +106,7 @@ class ProposalAdmin(admin.ModelAdmin):
     ordering = ["session_id", "number"]
     show_full_result_count = False
     list_per_page = 50  # the changelist's rows cost more than its queries; the search finds the rest
+    paginator = StoredCountPaginator
     # What a signed reply printed (its title names the session and number, its salutation the
     # lead deputy, its cc the co-signers) is fixed once a reply is signed.
     SIGNED_FIELDS = ["session", "number", "lead_deputy", "co_signers"]
@@ -109,7 +122,7 @@ class ProposalAdmin(admin.ModelAdmin):
 
 
 @admin.register(Consultation)
-class ConsultationAdmin(admin.ModelAdmin):
+class ConsultationAdmin(QuickCheckbox, admin.ModelAdmin):
     list_display = ["assignment", "held_on", "form", "participants"]
     readonly_fields = ["recorded_by", "recorded_at"]
 
@@ -122,6 +135,7 @@ class EventAdmin(ReadOnlyAdmin):
     search_fields = ["proposal__title", "note"]
     show_full_result_count = False
     paginator = EstimatedCountPaginator
+    list_per_page = 50
 
 
 @admin.register(CalendarYear)

@@ -137,3 +137,21 @@ def test_a_list_that_finds_nothing_says_so(client, cora, session, query):
     assert response.status_code == 200
     text = response.content.decode()
     assert "没有符合条件的建议" in text or "第1号" in text  # ?page=2 of one page shows the last page
+
+
+def test_the_admin_changelist_counts_new_proposals_at_once(client, cora, admin_user, session):
+    """The admin's proposal list keeps its total like the app's lists, and shows a change at once."""
+    register(session, cora, 1)
+    client.force_login(admin_user)
+    url = reverse("admin:proposals_proposal_changelist")
+
+    def total() -> int:
+        text = client.get(url).content.decode()
+        return int(re.search(r"(\d+) 建议", text)[1])
+
+    assert total() == 1
+    with CaptureQueriesContext(connection) as queries:
+        assert total() == 1
+    assert not [q for q in queries.captured_queries if q["sql"].startswith("SELECT COUNT(*)")]
+    register(session, cora, 2)
+    assert total() == 2
