@@ -220,8 +220,9 @@ def _recess_proposals(n, first):
 
 
 def test_the_congress_offices_home_page_reads_the_calendar_once_for_many_recess_proposals(
-    client, django_assert_max_num_queries, cora
+    client, django_assert_max_num_queries, monkeypatch, cora
 ):
+    monkeypatch.setattr(selectors, "HOME_LIST_SIZE", 25)  # panels of 25 rows, each with its day
     _recess_proposals(1, 1)
     client.force_login(cora)
     client.get(reverse("home"))
