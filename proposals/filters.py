@@ -1,11 +1,13 @@
 import re
+from html import escape
 
 import django_filters
 from django import forms
 from django.db.models import Case, Exists, IntegerField, OuterRef, Q, Value, When
 from django.forms.utils import flatatt
 from django.utils import timezone
-from django.utils.html import format_html, format_html_join
+from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Deputy, Organization
@@ -25,13 +27,28 @@ class QuickSelect(forms.Select):
 
     def render(self, name, value, attrs=None, renderer=None):
         chosen = set(self.format_value(value))
-        options = format_html_join(
-            "",
-            '<option value="{}"{}>{}</option>',
-            ((choice, " selected" if str(choice) in chosen else "", label) for choice, label in self.choices),
+        options = "".join(
+            f'<option value="{_escaped(choice)}"{" selected" if str(choice) in chosen else ""}>{_escaped(label)}</option>'
+            for choice, label in self.choices
         )
         final_attrs = flatatt(self.build_attrs(self.attrs, attrs))
-        return format_html('<select name="{}"{}>{}</select>', name, final_attrs, options)
+        return format_html('<select name="{}"{}>{}</select>', name, final_attrs, mark_safe(options))  # escaped
+
+
+def _escaped(value) -> str:
+    """``conditional_escape`` without its lazy-string wrapper (called once per option)."""
+    return value.__html__() if hasattr(value, "__html__") else escape(str(value))
+
+
+def stored_choices(field) -> list[tuple[str, str]]:
+    """A model drop-down's options as plain pairs, kept under the data's version like the lists'
+    counts (``proposals.versions``): not a query and a model per option on every list page.
+    The field's queryset still checks the value chosen."""
+    options = stored(
+        "choices", field.queryset,
+        lambda: [(str(field.prepare_value(obj)), str(field.label_from_instance(obj))) for obj in field.queryset],
+    )
+    return ([("", field.empty_label)] if field.empty_label is not None else []) + options
 
 
 class QuickInput:
@@ -59,7 +76,7 @@ def quick_selects(form) -> None:
         if kind is forms.Select:
             field.widget = QuickSelect(attrs=field.widget.attrs, choices=field.widget.choices)
             if hasattr(field, "queryset"):  # a ModelChoiceField hands its widget fresh choices
-                field.widget.choices = field.choices
+                field.widget.choices = stored_choices(field)
         elif kind in (forms.TextInput, forms.HiddenInput):
             quick = QuickTextInput if kind is forms.TextInput else QuickHiddenInput
             field.widget = quick(attrs=field.widget.attrs)

@@ -9,7 +9,7 @@ with different access never see each other's counts.
 import re
 
 import pytest
-from django.contrib.admin.models import CHANGE, LogEntry
+from django.contrib.admin.models import ADDITION, CHANGE, LogEntry
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -155,3 +155,17 @@ def test_the_admin_changelist_counts_new_proposals_at_once(client, cora, admin_u
     assert not [q for q in queries.captured_queries if q["sql"].startswith("SELECT COUNT(*)")]
     register(session, cora, 2)
     assert total() == 2
+
+
+def test_a_session_added_in_the_admin_is_offered_in_the_list_filter_at_once(client, cora, admin_user, session):
+    """The drop-downs' options are kept under the data's version too: an admin's addition shows."""
+    client.force_login(cora)
+    assert "十九届" not in client.get(reverse("proposal-list")).content.decode()
+    added = SessionFactory(term=19, number=1)
+    LogEntry.objects.log_actions(
+        user_id=admin_user.pk, queryset=[added], action_flag=ADDITION, change_message="新增", single_object=True
+    )
+    page = client.get(reverse("proposal-list")).content.decode()
+    assert f'<option value="{added.pk}">{added}</option>' in page
+    chosen = client.get(reverse("proposal-list"), {"session": added.pk}).content.decode()
+    assert f'<option value="{added.pk}" selected>' in chosen and "没有符合条件的建议" in chosen
