@@ -105,7 +105,7 @@ class ProposalAdmin(QuickCheckbox, admin.ModelAdmin):
     # session's term on each page.
     ordering = ["session_id", "number"]
     show_full_result_count = False
-    list_per_page = 50  # the changelist's rows cost more than its queries; the search finds the rest
+    list_per_page = 25  # as the app's lists: the rows cost more than the queries; search finds the rest
     paginator = StoredCountPaginator
     # What a signed reply printed (its title names the session and number, its salutation the
     # lead deputy, its cc the co-signers) is fixed once a reply is signed.

@@ -8,7 +8,7 @@ import datetime
 from dataclasses import dataclass, field
 
 from django.core.paginator import Page, Paginator
-from django.db import models
+from django.db import DEFAULT_DB_ALIAS, models
 from django.db.models import Exists, OuterRef, Prefetch, Subquery
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -90,7 +90,9 @@ class DeputyCard:
 
 
 def _deputy_of(user) -> Deputy:
-    return Deputy.objects.get(pk=roles_of(user).deputy_id)
+    """The user's deputy, as a reference: the pages compare and filter by it, and read nothing
+    else of it (any other field would load on first use)."""
+    return Deputy.from_db(DEFAULT_DB_ALIAS, ["id"], [roles_of(user).deputy_id])
 
 
 def _proposals(user, deputy: Deputy):
