@@ -243,6 +243,25 @@ class ProposalQuerySet(models.QuerySet):
         return self.filter(rule)
 
 
+def on_visible_proposals(path: str, user, proposal=None) -> Q:
+    """The condition "``path`` is a proposal this user may see", for the other models' access
+    rules. On a proposal's own page the proposal was read through the rule for this user
+    (``proposals.selectors.proposal_get_visible`` marks it): then the condition is that
+    proposal, not the rule again as a subquery in each of the page's queries. A proposal read
+    any other way, or for someone else, gets the rule."""
+    if proposal is not None and proposal.__dict__.get("_visible_to_user") == user.pk:
+        return Q(**{path: proposal.pk})
+    if roles_of(user).sees_everything:
+        return Q()
+    return Q(**{f"{path}__in": Proposal.objects.visible_to(user)})
+
+
+def mark_visible(proposal, user):
+    """Note that ``proposal`` was read through the access rule for ``user`` (see above)."""
+    proposal._visible_to_user = user.pk
+    return proposal
+
+
 def co_signed_ids(deputy_id: int) -> list[int]:
     through = Proposal.co_signers.through
     return once_per_request(
@@ -476,13 +495,14 @@ class Assignment(ChoiceLabels, models.Model):
 
 
 class ConsultationQuerySet(models.QuerySet):
-    def visible_to(self, user):
+    def visible_to(self, user, proposal=None):
         """The offices read every consultation; a bureau its own (not another bureau's
-        summaries); deputies those on their proposals (they were the ones consulted)."""
+        summaries); deputies those on their proposals (they were the ones consulted).
+        ``proposal``: the page's proposal (``on_visible_proposals``)."""
         roles = roles_of(user)
         if roles.sees_everything:
             return self
-        visible = self.filter(assignment__proposal__in=Proposal.objects.visible_to(user))
+        visible = self.filter(on_visible_proposals("assignment__proposal", user, proposal))
         rule = Q(pk__in=[])
         if roles.is_bureau_member:
             rule |= Q(assignment__bureau_id__in=roles.bureau_ids)
@@ -601,15 +621,15 @@ class Reminder(ChoiceLabels, models.Model):
 
 
 class EventQuerySet(models.QuerySet):
-    def visible_to(self, user):
+    def visible_to(self, user, proposal=None):
         """The access rule for timeline rows: on proposals the user may see, the offices read
         everything, a bureau reads what concerns every bureau plus its own internal steps (never
         another bureau's returns, submissions or consultations), a deputy reads the steps
-        marked for deputies."""
+        marked for deputies. ``proposal``: the page's proposal (``on_visible_proposals``)."""
         roles = roles_of(user)
         if roles.sees_everything:
             return self
-        visible = self.filter(proposal__in=Proposal.objects.visible_to(user))
+        visible = self.filter(on_visible_proposals("proposal", user, proposal))
         rule = Q(pk__in=[])
         if roles.is_bureau_member:
             rule |= Q(action__in=Event.Action.for_audience(Audience.BUREAUS))

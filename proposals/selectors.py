@@ -17,7 +17,7 @@ from accounts.roles import roles_of
 
 from .calendar import WorkingCalendar
 from .deadlines import recess_assignment_deadline
-from .models import Assignment, Consultation, Event, Proposal, Reminder, Session
+from .models import Assignment, Consultation, Event, Proposal, Reminder, Session, mark_visible
 from .states import AssignmentState, ProposalState
 from .transitions import available_transitions, may_consult, may_draft
 from .versions import stored
@@ -29,11 +29,14 @@ HOME_LIST_SIZE = 10
 
 
 def proposal_get_visible(user, pk) -> Proposal:
-    """The proposal if the user may see it; 404 otherwise (never reveal that it exists)."""
-    return get_object_or_404(
+    """The proposal if the user may see it; 404 otherwise (never reveal that it exists).
+    Marked as read through the rule for this user, for its page's other queries
+    (``proposals.models.on_visible_proposals``)."""
+    proposal = get_object_or_404(
         Proposal.objects.visible_to(user).select_related("session", "lead_deputy__delegation"),
         pk=pk,
     )
+    return mark_visible(proposal, user)
 
 
 def assignment_get_visible(user, pk) -> Assignment:
@@ -283,7 +286,9 @@ def proposal_page(user, proposal: Proposal) -> ProposalPage:
     assignments = list(
         proposal.assignments.select_related("bureau")
         .prefetch_related(
-            Prefetch("consultations", queryset=Consultation.objects.visible_to(user).order_by("held_on", "id"))
+            Prefetch(
+                "consultations", queryset=Consultation.objects.visible_to(user, proposal).order_by("held_on", "id")
+            )
         )
         .order_by("-role", "id")
     )
@@ -295,7 +300,7 @@ def proposal_page(user, proposal: Proposal) -> ProposalPage:
     return ProposalPage(
         proposal=proposal,
         assignments=assignments,
-        events=Event.objects.visible_to(user)
+        events=Event.objects.visible_to(user, proposal)
         .filter(proposal=proposal)
         .select_related("actor", "assignment__bureau"),
         can_assign=roles.manages_proposals and proposal.state == ProposalState.RECEIVED,

@@ -225,5 +225,8 @@ def batch_notices_visible(user, batch_pk):
 
 
 def proposal_notices(user, proposal: Proposal):
-    on_proposal = notices_visible(user).filter(assignments__proposal=proposal).distinct()
+    """The notices listing this proposal: an IN over the notices' assignments of it, not a join
+    and a DISTINCT over every column (the letter's JSON included)."""
+    listing = AssignmentNotice.assignments.through.objects.filter(assignment__proposal=proposal)
+    on_proposal = notices_visible(user).filter(pk__in=listing.values("assignmentnotice_id"))
     return on_proposal.order_by("-issued_on", "-id")

@@ -2,7 +2,7 @@
 ``CoHandlingOpinion.objects.visible_to`` in models.py). Every view, download and export fetches
 through these; anything outside the rule is a 404."""
 
-from django.db.models import OuterRef, Prefetch, Subquery
+from django.db.models import Exists, OuterRef, Prefetch, Subquery
 from django.shortcuts import get_object_or_404
 
 from proposals.models import Assignment, Event, Proposal
@@ -58,17 +58,18 @@ def export_still_readable(user, job: ExportJob) -> bool:
 def proposal_replies(user, proposal: Proposal):
     """The replies shown on the proposal page, newest round first per assignment."""
     return (
-        Reply.objects.visible_to(user)
+        Reply.objects.visible_to(user, proposal)
         .filter(assignment__proposal=proposal)
         .select_related("assignment__bureau", "signer")
         .prefetch_related(
             "cc",
             Prefetch(
                 "evaluations",
-                # The page marks a corrected rating: its correction comes in the same row.
-                queryset=Evaluation.objects.visible_to(user).select_related(
-                    "deputy", "recorded_by", "corrects", "superseded_by"
-                ),
+                # The page marks a corrected rating (``superseded``) and a correction
+                # (``corrects_id``, its reason on the row itself): no join of the ratings twice.
+                queryset=Evaluation.objects.visible_to(user, proposal)
+                .select_related("deputy", "recorded_by")
+                .annotate(superseded=Exists(Evaluation.objects.filter(corrects=OuterRef("pk")))),
             ),
         )
         .order_by("assignment_id", "-round")
@@ -86,8 +87,11 @@ def proposal_opinions(user, proposal: Proposal):
     return (
         CoHandlingOpinion.objects.visible_to(user)
         .filter(assignment__proposal=proposal)
-        .select_related("assignment__bureau", "signer")
+        .select_related("assignment__bureau")
         .annotate(lead_short_name=Subquery(lead.values("bureau__short_name")[:1]))
+        # The model's order ("assignment", "round") would join the proposal and its session to
+        # sort by them; on one proposal's page the assignment's id is the same order.
+        .order_by("assignment_id", "round")
     )
 
 

@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import ChoiceLabels, Organization
 from accounts.roles import roles_of
-from proposals.models import Assignment, Proposal
+from proposals.models import Assignment, Proposal, on_visible_proposals
 
 
 class OfficialDocument(ChoiceLabels, models.Model):
@@ -66,12 +66,13 @@ class OfficialDocument(ChoiceLabels, models.Model):
 
 
 class ReplyQuerySet(models.QuerySet):
-    def visible_to(self, user):
+    def visible_to(self, user, proposal=None):
         """The access rule for replies, used by pages, downloads and exports alike: within the
         proposals the user may see, drafts and signed-but-unsent replies are the lead bureau's and
-        the offices' business; deputies and the other bureaus read a reply once it is sent."""
+        the offices' business; deputies and the other bureaus read a reply once it is sent.
+        ``proposal``: the page's proposal (``proposals.models.on_visible_proposals``)."""
         roles = roles_of(user)
-        visible = self.filter(assignment__proposal__in=Proposal.objects.visible_to(user))
+        visible = self.filter(on_visible_proposals("assignment__proposal", user, proposal))
         if roles.sees_everything:
             return visible
         return visible.filter(Q(sent_at__isnull=False) | Q(bureau_id__in=roles.bureau_ids))
@@ -224,7 +225,7 @@ class ReplyCc(models.Model):
     is_person = models.BooleanField(default=False)
 
     class Meta:
-        ordering = ["reply", "position"]
+        ordering = ["reply_id", "position"]  # the column: "reply" would sort by the whole chain of orderings above it
         constraints = [
             models.UniqueConstraint(fields=["reply", "position"], name="unique_cc_position")
         ]

@@ -23,12 +23,15 @@ class Satisfaction(models.TextChoices):
 
 
 class EvaluationQuerySet(models.QuerySet):
-    def visible_to(self, user):
+    def visible_to(self, user, proposal=None):
         """The offices read every rating; a bureau reads the ratings of replies it may read;
-        a deputy reads their own."""
+        a deputy reads their own. ``proposal``: the page's proposal
+        (``proposals.models.on_visible_proposals``)."""
         roles = roles_of(user)
-        visible = self.filter(reply__in=Reply.objects.visible_to(user))
-        if roles.sees_everything or roles.is_bureau_member:
+        if roles.sees_everything:
+            return self
+        visible = self.filter(reply__in=Reply.objects.visible_to(user, proposal))
+        if roles.is_bureau_member:
             return visible
         if roles.is_deputy:
             return visible.filter(deputy_id=roles.deputy_id)

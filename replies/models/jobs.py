@@ -42,7 +42,7 @@ class LetterPdf(ChoiceLabels, models.Model):
     finished_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
-        ordering = ["reply", "-generation"]
+        ordering = ["reply_id", "-generation"]
         constraints = [
             models.UniqueConstraint(fields=["reply", "generation"], name="unique_pdf_generation")
         ]
