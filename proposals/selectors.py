@@ -210,8 +210,9 @@ def home_work(user, today=None) -> HomeWork:
     today = today or timezone.localdate()
     work = HomeWork(no_role=roles.has_no_role)
     assignment_rows = ("proposal__session", "proposal__lead_deputy", "bureau")
+    long_texts = ("proposal__reasons", "proposal__suggestions")  # a panel shows titles
     if roles.is_bureau_member:
-        mine = Assignment.objects.worked_by(user).select_related(*assignment_rows)
+        mine = Assignment.objects.worked_by(user).select_related(*assignment_rows).defer(*long_texts)
         needs_me = [AssignmentState.ASSIGNED, AssignmentState.DRAFTING, AssignmentState.SIGNED]
         if roles.leader_bureau_ids:
             needs_me.append(AssignmentState.IN_REVIEW)
@@ -219,7 +220,9 @@ def home_work(user, today=None) -> HomeWork:
         work.reminders = _panel(
             Reminder.objects.filter(
                 assignment__in=Assignment.objects.worked_by(user).open(), cleared_at__isnull=True
-            ).select_related("assignment__proposal__session", "assignment__bureau", "sent_by")
+            )
+            .select_related("assignment__proposal__session", "assignment__bureau", "sent_by")
+            .defer("assignment__proposal__reasons", "assignment__proposal__suggestions")
         )
         work.bureau_todo = _panel(mine.filter(state__in=needs_me).order_by("due_on", "id"), bureau_url)
         work.bureau_waiting = _panel(
@@ -229,13 +232,14 @@ def home_work(user, today=None) -> HomeWork:
             bureau_url,
         )
     if roles.sees_everything:
-        visible = Assignment.objects.visible_to(user).select_related(*assignment_rows)
+        visible = Assignment.objects.visible_to(user).select_related(*assignment_rows).defer(*long_texts)
         work.overdue = _panel(visible.overdue(today).order_by("due_on", "id"), _list_url(overdue="true"))
         work.due_soon = _panel(visible.due_soon(today).order_by("due_on", "id"), _list_url(due_soon="true"))
     if roles.manages_proposals:
         work.to_assign = _panel(
             Proposal.objects.filter(state=ProposalState.RECEIVED)
             .select_related("session", "lead_deputy")
+            .defer("reasons", "suggestions")
             .order_by("received_on", "id"),
             _list_url(state=ProposalState.RECEIVED),
         )
@@ -247,17 +251,20 @@ def home_work(user, today=None) -> HomeWork:
         work.reassignment_requests = _panel(
             Assignment.objects.filter(state=AssignmentState.REASSIGNMENT_REQUESTED)
             .select_related("proposal__session", "bureau")
+            .defer(*long_texts)
             .order_by("assigned_at", "id")
         )
         work.extension_requests = _panel(
             Assignment.objects.active()
             .filter(extension_until__isnull=False)
             .select_related("proposal__session", "bureau")
+            .defer(*long_texts)
             .order_by("due_on", "id")
         )
         work.to_close = _panel(
             Proposal.objects.filter(state=ProposalState.REPLIED)
             .select_related("session")
+            .defer("reasons", "suggestions")
             .order_by("session", "number"),
             _list_url(state=ProposalState.REPLIED),
         )
