@@ -5,6 +5,7 @@ import datetime
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from proposals import supervision
 from proposals.deadlines import add_months
@@ -40,7 +41,8 @@ def test_a_bureau_asks_and_the_congress_office_grants_on_the_pages(client, draft
 
 
 def test_no_extension_beyond_six_months_from_assignment(drafting, alice):
-    latest = add_months(drafting.assigned_at.date(), 6)
+    # The day of assignment in China (UTC+8): after 16:00 UTC it is already the next day there.
+    latest = add_months(timezone.localdate(drafting.assigned_at), 6)
     with pytest.raises(WorkflowError, match="不能超过交办后6个月"):
         supervision.assignment_request_extension(assignment=drafting, by=alice, reason="原因", new_date=latest + datetime.timedelta(days=1))
     with pytest.raises(WorkflowError, match="须晚于现在的期限"):
