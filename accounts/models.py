@@ -17,13 +17,13 @@ class ChoiceLabels:
     A model with choices names this class before ``models.Model`` in its bases."""
 
     def _get_FIELD_display(self, field):
-        labels = field.__dict__.get("_choice_labels")
-        if labels is None:
-            labels = field._choice_labels = dict(field.flatchoices)  # values are plain strings
         value = getattr(self, field.attname)
         try:
+            labels = field.__dict__.get("_choice_labels")
+            if labels is None:
+                labels = field._choice_labels = dict(field.flatchoices)
             return force_str(labels.get(value, value), strings_only=True)
-        except TypeError:  # an unhashable value (never one of ours): Django's own way
+        except TypeError:  # an unhashable choice or value (never one of ours): Django's own way
             return super()._get_FIELD_display(field)
 
 

@@ -249,7 +249,8 @@ def on_visible_proposals(path: str, user, proposal=None) -> Q:
     (``proposals.selectors.proposal_get_visible`` marks it): then the condition is that
     proposal, not the rule again as a subquery in each of the page's queries. A proposal read
     any other way, or for someone else, gets the rule."""
-    if proposal is not None and proposal.__dict__.get("_visible_to_user") == user.pk:
+    marked_for = None if proposal is None else proposal.__dict__.get("_visible_to_user")
+    if marked_for is not None and user is not None and user.is_authenticated and marked_for == user.pk:
         return Q(**{path: proposal.pk})
     if roles_of(user).sees_everything:
         return Q()
@@ -257,8 +258,10 @@ def on_visible_proposals(path: str, user, proposal=None) -> Q:
 
 
 def mark_visible(proposal, user):
-    """Note that ``proposal`` was read through the access rule for ``user`` (see above)."""
-    proposal._visible_to_user = user.pk
+    """Note that ``proposal`` was read through the access rule for ``user`` (see above); only a
+    signed-in user's reading counts."""
+    if user is not None and user.is_authenticated and user.pk is not None:
+        proposal._visible_to_user = user.pk
     return proposal
 
 

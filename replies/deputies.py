@@ -9,14 +9,14 @@ from dataclasses import dataclass, field
 
 from django.core.paginator import Page, Paginator
 from django.db import DEFAULT_DB_ALIAS, models
-from django.db.models import Exists, OuterRef, Prefetch, Subquery
+from django.db.models import Exists, OuterRef, Prefetch, Q, Subquery
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Deputy, Organization
 from accounts.roles import roles_of
-from proposals.models import Assignment, Consultation, Event, Proposal
+from proposals.models import Assignment, Consultation, Event, Proposal, Session, co_signed_ids
 from proposals.selectors import proposal_list_order
 from proposals.states import AssignmentState, ProposalState
 
@@ -101,7 +101,7 @@ def _proposals(user, deputy: Deputy):
     carries its newest round (drafts included: is a sent reply still current?) and whether a
     re-handling round is open."""
     rounds = Reply.objects.filter(assignment=OuterRef("pk"))
-    return Proposal.objects.visible_to(user).select_related("session", "lead_deputy").prefetch_related(
+    return _own(user, deputy).select_related("session", "lead_deputy").prefetch_related(
         "co_signers",
         Prefetch(
             "assignments",
@@ -182,28 +182,43 @@ def deputy_cards(user, number=None) -> Page:
 
 def _in_order(user, deputy: Deputy, today: datetime.date) -> list[tuple[int, bool]]:
     """The deputy's proposals in the list's order, each with whether its card may ask something
-    of them: a lead bureau's sent reply they have not rated, its rating window still open, or a
+    of them: a reply they may rate (a lead bureau's current round, sent, not rated by them, its
+    window open, and they rate: the lead deputy, or a co-signer when the session says so) or a
     consultation they lead and have not answered. One query, without the cards; each card then
-    asks by its own rules (``rating_problem``), so this only decides which cards come first.
-    The replies and consultations are those of proposals the deputy may see, and only their
-    existence is read: the access rule is the proposals'."""
+    asks by its own rules (``rating_problem``), which this follows so that no card that asks
+    nothing takes a place on the first page. Only existence and dates are read here: the
+    access rule is the proposals'."""
+    newer_round = Reply.objects.filter(assignment_id=OuterRef("assignment_id"), round__gt=OuterRef("round"))
     unrated = (
         Reply.objects.sent()
         .filter(assignment__proposal=OuterRef("pk"), assignment__role=Assignment.Role.LEAD,
                 assignment__state=AssignmentState.REPLIED)
         .exclude(evaluations__deputy=deputy)
+        .exclude(Exists(newer_round))
         .order_by("-sent_at").values("sent_at")[:1]
     )
     unanswered = Consultation.objects.filter(
         assignment__proposal=OuterRef("pk"), deputy_answer="", assignment__proposal__lead_deputy=deputy
     ).exclude(assignment__state=AssignmentState.WITHDRAWN)
-    rows = proposal_list_order(Proposal.objects.visible_to(user)).annotate(
+    rows = proposal_list_order(_own(user, deputy)).annotate(
         unrated_sent_at=Subquery(unrated), unanswered=Exists(unanswered)
-    ).values_list("pk", "unrated_sent_at", "session__rating_window_days", "unanswered")
-    return [
-        (pk, unanswered or bool(sent and timezone.localdate(sent) + datetime.timedelta(days=days) >= today))
-        for pk, sent, days, unanswered in rows
-    ]
+    ).values_list(
+        "pk", "lead_deputy_id", "session__raters", "unrated_sent_at", "session__rating_window_days", "unanswered"
+    )
+    found = []
+    for pk, lead_id, raters, sent, days, unanswered in rows:
+        rates = lead_id == deputy.pk or raters == Session.Raters.ALL  # else a co-signer who does not rate
+        open_window = bool(sent) and timezone.localdate(sent) + datetime.timedelta(days=days) >= today
+        found.append((pk, unanswered or (rates and open_window)))
+    return found
+
+
+def _own(user, deputy: Deputy):
+    """The proposals the deputy leads or co-signed, under the access rule: a deputy who also
+    works in a bureau or an office sees that work on the list, not among their own proposals."""
+    return Proposal.objects.visible_to(user).filter(
+        Q(lead_deputy_id=deputy.pk) | Q(pk__any=co_signed_ids(deputy.pk))
+    )
 
 
 def deputy_card(user, pk) -> DeputyCard:

@@ -3,6 +3,7 @@
 that same person: any other proposal object still gets the whole rule."""
 
 import pytest
+from django.utils import timezone
 
 from proposals.models import Consultation, Event, Proposal
 from proposals.selectors import proposal_get_visible
@@ -43,3 +44,14 @@ def test_a_proposal_read_for_someone_else_gets_the_whole_rule(handled, alice, bo
 def test_a_proposal_read_without_the_rule_gets_the_whole_rule(handled, bob):
     assert _seen(bob, Proposal.objects.get(pk=handled.pk))["events"] == 0
     assert _seen(bob, Proposal.objects.get(pk=handled.pk))["replies"] == 0
+
+
+def test_nobody_signed_in_never_takes_a_proposal_as_seen(handled):
+    """An anonymous user's pk is None, as is the mark of a proposal read without the rule."""
+    from django.contrib.auth.models import AnonymousUser
+
+    anonymous = AnonymousUser()
+    now = timezone.now()
+    Reply.objects.filter(assignment__proposal=handled).update(signed_at=now, sent_at=now)  # sent: bureaus read it
+    unmarked = Proposal.objects.get(pk=handled.pk)
+    assert _seen(anonymous, unmarked) == {"events": 0, "replies": 0, "consultations": 0, "evaluations": 0}

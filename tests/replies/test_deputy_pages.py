@@ -84,3 +84,47 @@ def test_a_co_signer_sees_the_proposals_they_co_signed(client, carl, dora, many)
     many["recent"][0].co_signers.add(carl)
     client.force_login(carl.user)
     assert _cards(client.get(reverse("my-proposals")).content.decode()) == [str(many["recent"][0].pk)]
+
+
+@pytest.mark.parametrize("raters, first", [("lead", False), ("all", True)])
+def test_a_co_signer_is_asked_first_only_where_co_signers_rate(client, carl, dora, cora, bureau_a, raters, first):
+    """A sent reply carl co-signed: in a session where only the lead deputy rates it asks him
+    nothing, so it keeps its place; where co-signers rate too it comes first."""
+    new, old = SessionFactory(term=19, number=2), SessionFactory(term=18, number=1, raters=raters)
+    recent = [ProposalFactory(session=new, number=n, lead_deputy=dora) for n in range(1, CARDS_PER_PAGE + 2)]
+    replied = ProposalFactory(session=old, number=7, lead_deputy=dora)
+    for proposal in [*recent, replied]:
+        proposal.co_signers.add(carl)
+    _sent_reply(replied, cora, bureau_a, timezone.now())
+    client.force_login(carl.user)
+    page_one = client.get(reverse("my-proposals")).content.decode()
+    assert (_cards(page_one)[0] == str(replied.pk)) is first
+    assert (">请测评<" in page_one) is first
+
+
+def test_a_deputy_who_also_works_in_a_bureau_finds_only_their_own_proposals_here(client, dora, cora, bureau_a):
+    """Their bureau's work is on the list and the home page, not among 「我的建议」."""
+    from accounts.models import Membership
+
+    Membership.objects.create(user=dora.user, organization=bureau_a, role=Membership.Role.BUREAU_STAFF)
+    own = ProposalFactory(number=1, lead_deputy=dora)
+    handled = ProposalFactory(number=2)
+    assign(handled, cora, bureau_a)
+    client.force_login(dora.user)
+    assert _cards(client.get(reverse("my-proposals")).content.decode()) == [str(own.pk)]
+    assert client.get(reverse("my-proposal", args=[handled.pk])).status_code == 404
+
+
+def test_an_unrated_earlier_round_asks_nothing_once_the_current_one_is_rated(client, dora, cora, bureau_a, many):
+    from replies.models import Evaluation
+
+    old = ProposalFactory(session=many["to_rate"].session, number=9, lead_deputy=dora)
+    lead = _sent_reply(old, cora, bureau_a, timezone.now())
+    current = Reply.objects.create(
+        assignment=lead, bureau=bureau_a, round=2, signed_at=timezone.now(), sent_at=timezone.now(), body="正文",
+        letter={"title": "对第9号建议的再次答复", "salutation": "代表："},
+    )
+    Evaluation.objects.create(reply=current, deputy=dora, work="satisfied", result="satisfied", recorded_by=dora.user)
+    client.force_login(dora.user)
+    first = _cards(client.get(reverse("my-proposals")).content.decode())
+    assert str(old.pk) not in first[:3]  # the two that ask stay first; this one keeps its place
