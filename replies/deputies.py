@@ -102,7 +102,6 @@ def _proposals(user, deputy: Deputy):
     re-handling round is open."""
     rounds = Reply.objects.filter(assignment=OuterRef("pk"))
     return _own(user, deputy).select_related("session", "lead_deputy").prefetch_related(
-        "co_signers",
         Prefetch(
             "assignments",
             queryset=Assignment.objects.active()

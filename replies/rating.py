@@ -16,7 +16,7 @@ from accounts.models import Deputy
 from accounts.roles import roles_of
 from proposals.errors import WorkflowError
 from proposals.events import event_record
-from proposals.models import Assignment, Event, Proposal, Session
+from proposals.models import Assignment, Event, Proposal, Session, co_signed_ids
 from proposals.states import AssignmentState
 
 from .models import Evaluation, Reply, Satisfaction
@@ -35,6 +35,14 @@ def raters(proposal: Proposal) -> list[Deputy]:
     return people
 
 
+def rates(proposal: Proposal, deputy: Deputy) -> bool:
+    """Whether ``deputy`` is one of ``raters(proposal)``, from the proposals they co-signed (read
+    once per request) rather than from every co-signer of the proposal."""
+    if proposal.lead_deputy_id == deputy.pk:
+        return True
+    return proposal.session.raters == Session.Raters.ALL and proposal.pk in co_signed_ids(deputy.pk)
+
+
 def rating_closes_on(reply: Reply) -> datetime.date | None:
     if reply.sent_at is None:
         return None
@@ -46,11 +54,12 @@ def rating_problem(reply: Reply, deputy: Deputy, today: datetime.date | None = N
     """Why ``deputy`` may not rate ``reply`` now, or "" if they may.
 
     A page asking this for many replies prefetches what it reads (``replies.deputies``): the
-    co-signers, the assignment's ``newest_round`` and the deputy's own ratings of the reply as
-    ``mine``; without them each answer costs its own queries."""
+    assignment's ``newest_round`` and the deputy's own ratings of the reply as ``mine``; without
+    them each answer costs its own queries. Whether the deputy rates at all comes from the
+    proposals they co-signed (``rates``), read once per request."""
     today = today or timezone.localdate()
     proposal = reply.assignment.proposal
-    if deputy.pk not in {d.pk for d in raters(proposal)}:
+    if not rates(proposal, deputy):
         return _("本次会议的答复由领衔代表测评。")
     if not reply.is_sent:
         return _("答复送达后才能测评。")
