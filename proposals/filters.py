@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import Deputy, Organization
 from accounts.roles import roles_of
 
-from .models import Assignment, Consultation, Proposal, Session
+from .models import Assignment, Consultation, Proposal, Session, led_or_co_signed
 from .states import OPEN_ASSIGNMENT_STATES, ProposalState
 from .versions import stored
 
@@ -263,10 +263,7 @@ class ProposalFilter(django_filters.FilterSet):
         return queryset.filter(pk__in=handled)
 
     def filter_deputy(self, queryset, name, value):
-        # The co-signed ids first (tens): an OR with a subquery would scan every proposal.
-        through = Proposal.co_signers.through
-        cosigned = list(through.objects.filter(deputy=value).values_list("proposal_id", flat=True))
-        return queryset.filter(Q(lead_deputy=value) | Q(pk__in=cosigned))
+        return queryset.filter(led_or_co_signed(value.pk))
 
     def filter_deputy_name(self, queryset, name, value):
         value = value.strip()

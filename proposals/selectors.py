@@ -26,6 +26,12 @@ from .versions import stored
 # whole list: a page to take in at a glance. With panels of 50 the congress office's home page
 # rendered 174 rows at 100k proposals (54 ms); with 25, 39 ms.
 HOME_LIST_SIZE = 10
+# What lists and panels leave unread: they show titles (a busy proposal's texts run to kilobytes).
+LONG_TEXTS = ("reasons", "suggestions")
+
+
+def _long_texts_of(path: str) -> list[str]:
+    return [f"{path}__{name}" for name in LONG_TEXTS]
 
 
 def proposal_get_visible(user, pk) -> Proposal:
@@ -50,7 +56,7 @@ def with_assignments(proposals):
     their long texts (a list shows titles)."""
     return (
         proposals.select_related("session", "lead_deputy")
-        .defer("reasons", "suggestions")
+        .defer(*LONG_TEXTS)
         .prefetch_related(
             Prefetch(
                 "assignments",
@@ -210,7 +216,7 @@ def home_work(user, today=None) -> HomeWork:
     today = today or timezone.localdate()
     work = HomeWork(no_role=roles.has_no_role)
     assignment_rows = ("proposal__session", "proposal__lead_deputy", "bureau")
-    long_texts = ("proposal__reasons", "proposal__suggestions")  # a panel shows titles
+    long_texts = _long_texts_of("proposal")
     if roles.is_bureau_member:
         mine = Assignment.objects.worked_by(user).select_related(*assignment_rows).defer(*long_texts)
         needs_me = [AssignmentState.ASSIGNED, AssignmentState.DRAFTING, AssignmentState.SIGNED]
@@ -222,7 +228,7 @@ def home_work(user, today=None) -> HomeWork:
                 assignment__in=Assignment.objects.worked_by(user).open(), cleared_at__isnull=True
             )
             .select_related("assignment__proposal__session", "assignment__bureau", "sent_by")
-            .defer("assignment__proposal__reasons", "assignment__proposal__suggestions")
+            .defer(*_long_texts_of("assignment__proposal"))
         )
         work.bureau_todo = _panel(mine.filter(state__in=needs_me).order_by("due_on", "id"), bureau_url)
         work.bureau_waiting = _panel(
@@ -239,7 +245,7 @@ def home_work(user, today=None) -> HomeWork:
         work.to_assign = _panel(
             Proposal.objects.filter(state=ProposalState.RECEIVED)
             .select_related("session", "lead_deputy")
-            .defer("reasons", "suggestions")
+            .defer(*LONG_TEXTS)
             .order_by("received_on", "id"),
             _list_url(state=ProposalState.RECEIVED),
         )
@@ -264,7 +270,7 @@ def home_work(user, today=None) -> HomeWork:
         work.to_close = _panel(
             Proposal.objects.filter(state=ProposalState.REPLIED)
             .select_related("session")
-            .defer("reasons", "suggestions")
+            .defer(*LONG_TEXTS)
             .order_by("session", "number"),
             _list_url(state=ProposalState.REPLIED),
         )

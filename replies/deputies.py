@@ -9,15 +9,15 @@ from dataclasses import dataclass, field
 
 from django.core.paginator import Page, Paginator
 from django.db import DEFAULT_DB_ALIAS, models
-from django.db.models import Exists, OuterRef, Prefetch, Q, Subquery
+from django.db.models import Exists, OuterRef, Prefetch, Subquery
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Deputy, Organization
 from accounts.roles import roles_of
-from proposals.models import Assignment, Consultation, Event, Proposal, Session, co_signed_ids
-from proposals.selectors import proposal_list_order
+from proposals.models import Assignment, Consultation, Event, Proposal, Session, led_or_co_signed
+from proposals.selectors import LONG_TEXTS, proposal_list_order
 from proposals.states import AssignmentState, ProposalState
 
 from .models import Evaluation, Reply
@@ -172,7 +172,7 @@ def deputy_cards(user, number=None) -> Page:
     rows = _in_order(user, deputy, today)
     ordered = [pk for pk, may_ask in rows if may_ask] + [pk for pk, may_ask in rows if not may_ask]
     page = Paginator(ordered, CARDS_PER_PAGE).get_page(number)
-    shown = _proposals(user, deputy).defer("reasons", "suggestions").filter(pk__in=page.object_list)
+    shown = _proposals(user, deputy).defer(*LONG_TEXTS).filter(pk__in=page.object_list)
     found = {p.pk: p for p in shown}
     cards = [_card(found[pk], deputy, today) for pk in page.object_list if pk in found]
     page.object_list = sorted(cards, key=lambda c: not (c.to_rate or c.to_answer))
@@ -206,7 +206,8 @@ def _in_order(user, deputy: Deputy, today: datetime.date) -> list[tuple[int, boo
     )
     found = []
     for pk, lead_id, raters, sent, days, unanswered in rows:
-        rates = lead_id == deputy.pk or raters == Session.Raters.ALL  # else a co-signer who does not rate
+        # As ``rating.rates``: the lead deputy, or (all of these being theirs) a co-signer where co-signers rate.
+        rates = lead_id == deputy.pk or raters == Session.Raters.ALL
         open_window = bool(sent) and timezone.localdate(sent) + datetime.timedelta(days=days) >= today
         found.append((pk, unanswered or (rates and open_window)))
     return found
@@ -215,9 +216,7 @@ def _in_order(user, deputy: Deputy, today: datetime.date) -> list[tuple[int, boo
 def _own(user, deputy: Deputy):
     """The proposals the deputy leads or co-signed, under the access rule: a deputy who also
     works in a bureau or an office sees that work on the list, not among their own proposals."""
-    return Proposal.objects.visible_to(user).filter(
-        Q(lead_deputy_id=deputy.pk) | Q(pk__any=co_signed_ids(deputy.pk))
-    )
+    return Proposal.objects.visible_to(user).filter(led_or_co_signed(deputy.pk))
 
 
 def deputy_card(user, pk) -> DeputyCard:

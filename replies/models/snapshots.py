@@ -6,8 +6,8 @@ from django.utils.translation import gettext_lazy as _
 
 class StatsSnapshot(models.Model):
     """``replies.stats.stats_counts`` of one session (``key`` is its pk) or of all sessions
-    (``key`` "all"), with what they were counted up to: the newest timeline event (every state
-    change writes one) and the day (overdue depends on it). Written only by
+    (``key`` "all"), with the data's version they were counted at (``proposals.versions``: the
+    newest timeline event and data-changing audit record, and the day). Written only by
     ``replies.stats_snapshots.refresh``."""
 
     ALL = "all"
