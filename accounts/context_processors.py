@@ -7,7 +7,8 @@ from .twofactor import two_factor_required
 
 def roles(request):
     """Expose the signed-in user's roles (navigation only; views check on their own) and their
-    unread notification count for the header (one count query, made only if a page shows it)."""
+    unread notification count for the header (read with the user, ``accounts.backends``; else
+    one count query, made only if a page shows it)."""
     user = request.user
     if user.is_authenticated:
         unread = SimpleLazyObject(lambda: notifications_unread_count(user))

@@ -16,6 +16,7 @@ import logging
 from django.conf import settings
 from django.core.mail import EmailMessage
 from django.db import transaction
+from django.db.models import Func, IntegerField, OuterRef, Subquery, Value
 from django.shortcuts import get_object_or_404
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -145,7 +146,23 @@ def notification_get_own(user: User, pk: int) -> Notification:
 
 
 def notifications_unread_count(user: User) -> int:
+    """The header's count: read with the request's user (``accounts.backends``), else counted."""
+    counted = getattr(user, "unread_notification_count", None)
+    if counted is not None:
+        return counted
     return notifications_of(user).filter(read_at=None).count()
+
+
+def with_unread_count(users):
+    """Users with ``unread_notification_count``: a count per user as a scalar subquery of the
+    users' query (``SELECT COUNT(*) … WHERE user_id = …``, no grouping)."""
+    unread = (
+        Notification.objects.filter(user=OuterRef("pk"), read_at=None)
+        .order_by()
+        .annotate(n=Func(Value(1), function="COUNT"))
+        .values("n")
+    )
+    return users.annotate(unread_notification_count=Subquery(unread, output_field=IntegerField()))
 
 
 def notification_mark_read(*, user: User, pk: int) -> Notification:

@@ -111,7 +111,7 @@ PASSWORD_MAX_AGE_DAYS = env_int("JIANYI_PASSWORD_MAX_AGE_DAYS", 0)
 # without activity and after 12 hours in any case.
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    "accounts.backends.UserBackend",  # Django's, reading the header's unread count with the user
 ]
 AXES_FAILURE_LIMIT = env_int("JIANYI_LOGIN_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = datetime.timedelta(minutes=env_int("JIANYI_LOCKOUT_MINUTES", 30))

@@ -381,7 +381,7 @@ def make(user, n):
     ]
 
 
-def test_the_header_shows_the_unread_count_with_one_query(client, alice, bob):
+def test_the_header_shows_the_unread_count_read_with_the_user(client, alice, bob):
     make(alice, 3)
     notifications.notification_mark_read(user=alice, pk=make(alice, 1)[0].pk)
     make(bob, 5)
@@ -391,7 +391,14 @@ def test_the_header_shows_the_unread_count_with_one_query(client, alice, bob):
         page = client.get("/").content.decode()
 
     assert re.search(r'通知 <span class="count red">3</span></a>', page)
-    assert len([q for q in queries if "accounts_notification" in q["sql"]]) == 1
+    (counted,) = [q["sql"] for q in queries if "accounts_notification" in q["sql"]]
+    assert counted.startswith('SELECT "accounts_user"."id"')  # no query of its own
+
+    notifications.notification_mark_read(user=alice, pk=Notification.objects.filter(user=alice, read_at=None)[0].pk)
+    make(alice, 2)
+    assert re.search(r'通知 <span class="count red">4</span></a>', client.get("/").content.decode())
+    notifications.notifications_mark_all_read(user=alice)
+    assert 'class="count red"' not in client.get("/").content.decode()
 
 
 def test_no_count_when_nothing_is_unread_and_none_for_visitors(client, alice):
