@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 
 from django.core.paginator import Page, Paginator
 from django.db import DEFAULT_DB_ALIAS, models
-from django.db.models import Exists, OuterRef, Prefetch, Subquery
+from django.db.models import Exists, OuterRef, Prefetch, Subquery, prefetch_related_objects
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -85,7 +85,7 @@ class DeputyCard:
     replies: list  # sent replies, newest first, each with .my_rating / .may_rate / .closes_on
     to_rate: list
     consultations: list
-    to_answer: list
+    asks_answer: bool  # a consultation of a proposal they lead awaits their answer
     timeline: list = field(default_factory=list)
 
 
@@ -95,13 +95,13 @@ def _deputy_of(user) -> Deputy:
     return Deputy.from_db(DEFAULT_DB_ALIAS, ["id"], [roles_of(user).deputy_id])
 
 
-def _proposals(user, deputy: Deputy):
-    """The deputy's proposals with everything their cards read (``rating_problem`` included), a
-    query per kind of object however many proposals and replies there are. Each assignment
-    carries its newest round (drafts included: is a sent reply still current?) and whether a
-    re-handling round is open."""
+def _card_reads(user, deputy: Deputy, *, consultations: bool) -> list[Prefetch]:
+    """What a card reads of its proposal's assignments (``rating_problem`` included), a query
+    per kind of object however many proposals and replies there are. Each assignment carries
+    its newest round (drafts included: is a sent reply still current?) and whether a re-handling
+    round is open. ``consultations``: the card lists them (a proposal's own card)."""
     rounds = Reply.objects.filter(assignment=OuterRef("pk"))
-    return _own(user, deputy).select_related("session", "lead_deputy").prefetch_related(
+    reads = [
         Prefetch(
             "assignments",
             queryset=Assignment.objects.active()
@@ -120,16 +120,23 @@ def _proposals(user, deputy: Deputy):
             queryset=Evaluation.objects.filter(deputy=deputy).order_by("-created_at", "-id"),
             to_attr="mine",
         ),
-        Prefetch(
-            "assignments__consultations",
-            queryset=Consultation.objects.visible_to(user).order_by("held_on", "id"),
-            to_attr="visible_consultations",
-        ),
-    )
+    ]
+    if consultations:
+        reads.append(
+            Prefetch(
+                "assignments__consultations",
+                queryset=Consultation.objects.visible_to(user).order_by("held_on", "id"),
+                to_attr="visible_consultations",
+            )
+        )
+    return reads
 
 
 def _card(proposal: Proposal, deputy: Deputy, today: datetime.date) -> DeputyCard:
-    replies, to_rate, consultations, to_answer = [], [], [], []
+    """A proposal's card. Its consultations are those read with it (``visible_consultations``);
+    a card of the list reads none, and asks for an answer when ``_in_order`` found one due
+    (``unanswered``: the same condition, asked in that query)."""
+    replies, to_rate, consultations = [], [], []
     rehandling = False
     assignments = list(proposal.assignments.all())
     for assignment in assignments:
@@ -145,11 +152,13 @@ def _card(proposal: Proposal, deputy: Deputy, today: datetime.date) -> DeputyCar
             replies.append(reply)
             if reply.may_rate:
                 to_rate.append(reply)
-        for consultation in assignment.visible_consultations:
+        for consultation in getattr(assignment, "visible_consultations", ()):
             consultation.bureau = assignment.bureau
             consultations.append(consultation)
-            if not consultation.deputy_answer and proposal.lead_deputy_id == deputy.pk:
-                to_answer.append(consultation)
+    if hasattr(proposal, "unanswered"):
+        asks_answer = proposal.unanswered
+    else:
+        asks_answer = proposal.lead_deputy_id == deputy.pk and any(not c.deputy_answer for c in consultations)
     return DeputyCard(
         proposal=proposal,
         deputy=deputy,
@@ -159,34 +168,36 @@ def _card(proposal: Proposal, deputy: Deputy, today: datetime.date) -> DeputyCar
         replies=sorted(replies, key=lambda r: r.sent_at, reverse=True),
         to_rate=to_rate,
         consultations=consultations,
-        to_answer=to_answer,
+        asks_answer=asks_answer,
     )
 
 
 def deputy_cards(user, number=None) -> Page:
     """A page of cards, one per proposal of the deputy (``CARDS_PER_PAGE``): those asking
-    something of them first, then the rest in the list's order. Only the page's proposals are
-    read in full: a deputy of ten years has forty proposals, each card a letter long."""
+    something of them first, then the rest in the list's order. All their proposals are read
+    once, without their texts, in order (``_in_order``); only the page's are read in full: a
+    deputy of ten years has forty proposals, each card a letter long."""
     deputy = _deputy_of(user)
     today = timezone.localdate()
-    rows = _in_order(user, deputy, today)
-    ordered = [pk for pk, may_ask in rows if may_ask] + [pk for pk, may_ask in rows if not may_ask]
+    proposals = _in_order(user, deputy, today)
+    ordered = [p for p in proposals if p.may_ask] + [p for p in proposals if not p.may_ask]
     page = Paginator(ordered, CARDS_PER_PAGE).get_page(number)
-    shown = _proposals(user, deputy).defer(*LONG_TEXTS).filter(pk__in=page.object_list)
-    found = {p.pk: p for p in shown}
-    cards = [_card(found[pk], deputy, today) for pk in page.object_list if pk in found]
-    page.object_list = sorted(cards, key=lambda c: not (c.to_rate or c.to_answer))
+    shown = list(page.object_list)
+    prefetch_related_objects(shown, *_card_reads(user, deputy, consultations=False))
+    cards = [_card(proposal, deputy, today) for proposal in shown]
+    page.object_list = sorted(cards, key=lambda c: not (c.to_rate or c.asks_answer))
     return page
 
 
-def _in_order(user, deputy: Deputy, today: datetime.date) -> list[tuple[int, bool]]:
-    """The deputy's proposals in the list's order, each with whether its card may ask something
-    of them: a reply they may rate (a lead bureau's current round, sent, not rated by them, its
-    window open, and they rate: the lead deputy, or a co-signer when the session says so) or a
-    consultation they lead and have not answered. One query, without the cards; each card then
-    asks by its own rules (``rating_problem``), which this follows so that no card that asks
-    nothing takes a place on the first page. Only existence and dates are read here: the
-    access rule is the proposals'."""
+def _in_order(user, deputy: Deputy, today: datetime.date) -> list[Proposal]:
+    """The deputy's proposals in the list's order (session read with each, no texts), each with
+    ``may_ask``, whether its card may ask something of them: a reply they may rate (a lead
+    bureau's current round, sent, not rated by them, its window open, and they rate: the lead
+    deputy, or a co-signer when the session says so) or a consultation they lead and have not
+    answered (``unanswered``). One query, without the cards' other rows; each card then asks
+    by its own rules (``rating_problem``), which this follows so that no card that asks nothing
+    takes a place on the first page. Only existence and dates are read here: the access rule
+    is the proposals'."""
     newer_round = Reply.objects.filter(assignment_id=OuterRef("assignment_id"), round__gt=OuterRef("round"))
     unrated = (
         Reply.objects.sent()
@@ -196,21 +207,23 @@ def _in_order(user, deputy: Deputy, today: datetime.date) -> list[tuple[int, boo
         .exclude(Exists(newer_round))
         .order_by("-sent_at").values("sent_at")[:1]
     )
-    unanswered = Consultation.objects.filter(
-        assignment__proposal=OuterRef("pk"), deputy_answer="", assignment__proposal__lead_deputy=deputy
-    ).exclude(assignment__state=AssignmentState.WITHDRAWN)
-    rows = proposal_list_order(_own(user, deputy)).annotate(
-        unrated_sent_at=Subquery(unrated), unanswered=Exists(unanswered)
-    ).values_list(
-        "pk", "lead_deputy_id", "session__raters", "unrated_sent_at", "session__rating_window_days", "unanswered"
+    unanswered = Consultation.objects.filter(assignment__proposal=OuterRef("pk"), deputy_answer="").exclude(
+        assignment__state=AssignmentState.WITHDRAWN
     )
-    found = []
-    for pk, lead_id, raters, sent, days, unanswered in rows:
+    proposals = list(
+        proposal_list_order(_own(user, deputy))
+        .select_related("session")
+        .defer(*LONG_TEXTS)
+        .annotate(unrated_sent_at=Subquery(unrated), unanswered=Exists(unanswered))
+    )
+    for p in proposals:
+        p.unanswered = p.unanswered and p.lead_deputy_id == deputy.pk  # the lead deputy answers
+        sent, days = p.unrated_sent_at, p.session.rating_window_days
         # As ``rating.rates``: the lead deputy, or (all of these being theirs) a co-signer where co-signers rate.
-        rates = lead_id == deputy.pk or raters == Session.Raters.ALL
+        rates = p.lead_deputy_id == deputy.pk or p.session.raters == Session.Raters.ALL
         open_window = bool(sent) and timezone.localdate(sent) + datetime.timedelta(days=days) >= today
-        found.append((pk, unanswered or (rates and open_window)))
-    return found
+        p.may_ask = p.unanswered or (rates and open_window)
+    return proposals
 
 
 def _own(user, deputy: Deputy):
@@ -221,7 +234,12 @@ def _own(user, deputy: Deputy):
 
 def deputy_card(user, pk) -> DeputyCard:
     deputy = _deputy_of(user)
-    proposal = get_object_or_404(_proposals(user, deputy), pk=pk)
+    proposal = get_object_or_404(
+        _own(user, deputy).select_related("session", "lead_deputy").prefetch_related(
+            *_card_reads(user, deputy, consultations=True)
+        ),
+        pk=pk,
+    )
     card = _card(proposal, deputy, timezone.localdate())
     card.timeline = deputy_timeline(user, proposal)
     return card

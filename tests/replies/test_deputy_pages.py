@@ -86,6 +86,20 @@ def test_a_co_signer_sees_the_proposals_they_co_signed(client, carl, dora, many)
     assert _cards(client.get(reverse("my-proposals")).content.decode()) == [str(many["recent"][0].pk)]
 
 
+def test_only_the_lead_deputy_is_asked_to_confirm_a_consultation(client, carl, dora, many):
+    """The card of a consultation awaiting an answer asks dora (the lead deputy), not carl who
+    co-signed it; once she answered it asks nobody."""
+    many["to_answer"].co_signers.add(carl)
+    client.force_login(carl.user)
+    assert "请确认沟通情况" not in client.get(reverse("my-proposals")).content.decode()
+
+    consultation = many["to_answer"].assignments.get().consultations.get()
+    intake.consultation_answer(consultation=consultation, by=dora.user, answer="confirmed")
+    client.force_login(dora.user)
+    page = client.get(reverse("my-proposals")).content.decode()
+    assert "请确认沟通情况" not in page and _cards(page)[0] == str(many["to_rate"].pk)
+
+
 @pytest.mark.parametrize("raters, first", [("lead", False), ("all", True)])
 def test_a_co_signer_is_asked_first_only_where_co_signers_rate(client, carl, dora, cora, bureau_a, raters, first):
     """A sent reply carl co-signed: in a session where only the lead deputy rates it asks him
