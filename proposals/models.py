@@ -247,20 +247,25 @@ def on_visible_proposals(path: str, user, proposal=None) -> Q:
     (``proposals.selectors.proposal_get_visible`` marks it): then the condition is that
     proposal, not the rule again as a subquery in each of the page's queries. A proposal read
     any other way, or for someone else, gets the rule."""
-    marked_for = None if proposal is None else proposal.__dict__.get("_visible_to_user")
-    if marked_for is not None and user is not None and user.is_authenticated and marked_for == user.pk:
+    if proposal is not None and is_marked_for(proposal, user):
         return Q(**{path: proposal.pk})
     if roles_of(user).sees_everything:
         return Q()
     return Q(**{f"{path}__in": Proposal.objects.visible_to(user)})
 
 
-def mark_visible(proposal, user):
-    """Note that ``proposal`` was read through the access rule for ``user`` (see above); only a
+def mark_visible(obj, user):
+    """Note that ``obj`` (a proposal, a reply) was read through its access rule for ``user``,
+    so that the rules of what hangs from it may take it as seen (``is_marked_for``); only a
     signed-in user's reading counts."""
     if user is not None and user.is_authenticated and user.pk is not None:
-        proposal._visible_to_user = user.pk
-    return proposal
+        obj._visible_to_user = user.pk
+    return obj
+
+
+def is_marked_for(obj, user) -> bool:
+    marked_for = obj.__dict__.get("_visible_to_user")
+    return marked_for is not None and user is not None and user.is_authenticated and marked_for == user.pk
 
 
 def led_or_co_signed(deputy_id: int) -> Q:

@@ -283,11 +283,28 @@ def home_work(user, today=None) -> HomeWork:
 # --- the proposal page ------------------------------------------------------------------------
 
 
+def _timeline(user, proposal: Proposal, assignments: list) -> list[Event]:
+    """The steps of the proposal this user may read: when, what, its note and who took it
+    (the actor's name only), each with its assignment from the page's (bureau loaded)."""
+    by_id = {assignment.pk: assignment for assignment in assignments}
+    events = list(
+        Event.objects.visible_to(user, proposal)
+        .filter(proposal=proposal)
+        .select_related("actor")
+        .only("proposal_id", "assignment_id", "action", "note", "created_at", "actor__full_name", "actor__username")
+    )
+    for event in events:
+        if event.assignment_id in by_id:  # a step of this proposal's: always, but never guess
+            event.assignment = by_id[event.assignment_id]
+    return events
+
+
 @dataclass
 class ProposalPage:
     proposal: Proposal
+    co_signers: list[str]  # names, in the deputies' order
     assignments: list  # each with .actions, .can_draft, .can_consult
-    events: object
+    events: list
     can_assign: bool
     can_close: bool
     show_consultations: bool
@@ -312,10 +329,9 @@ def proposal_page(user, proposal: Proposal) -> ProposalPage:
         assignment.can_consult = may_consult(roles, assignment)
     return ProposalPage(
         proposal=proposal,
+        co_signers=list(proposal.co_signers.values_list("name", flat=True)),
         assignments=assignments,
-        events=Event.objects.visible_to(user, proposal)
-        .filter(proposal=proposal)
-        .select_related("actor", "assignment__bureau"),
+        events=_timeline(user, proposal, assignments),
         can_assign=roles.manages_proposals and proposal.state == ProposalState.RECEIVED,
         can_close=roles.manages_proposals and proposal.state == ProposalState.REPLIED,
         show_consultations=not roles.is_deputy or roles.sees_everything or roles.is_bureau_member,

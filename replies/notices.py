@@ -14,6 +14,7 @@ from collections.abc import Iterable
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Count
+from django.db.models.fields.json import KT
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone, translation
@@ -228,5 +229,12 @@ def proposal_notices(user, proposal: Proposal):
     """The notices listing this proposal: an IN over the notices' assignments of it, not a join
     and a DISTINCT over every column (the letter's JSON included)."""
     listing = AssignmentNotice.assignments.through.objects.filter(assignment__proposal=proposal)
-    on_proposal = notices_visible(user).filter(pk__in=listing.values("assignmentnotice_id"))
-    return on_proposal.order_by("-issued_on", "-id")
+    on_proposal = AssignmentNotice.objects.visible_to(user).filter(pk__in=listing.values("assignmentnotice_id"))
+    # The box shows a line per notice: its title, not the letter (which lists every proposal of
+    # the bureau's batch).
+    return (
+        on_proposal.select_related("bureau")
+        .only("document_number", "issued_on", "bureau__short_name")
+        .annotate(letter_title=KT("letter__letter__title"))
+        .order_by("-issued_on", "-id")
+    )

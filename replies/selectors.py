@@ -2,10 +2,11 @@
 ``CoHandlingOpinion.objects.visible_to`` in models.py). Every view, download and export fetches
 through these; anything outside the rule is a 404."""
 
-from django.db.models import Exists, OuterRef, Prefetch, Subquery
+from django.db.models import Prefetch, prefetch_related_objects
 from django.shortcuts import get_object_or_404
 
-from proposals.models import Assignment, Event, Proposal
+from proposals.models import Assignment, Event, Proposal, mark_visible
+from proposals.states import AssignmentState
 
 from .models import CoHandlingOpinion, Evaluation, ExportJob, Reply
 
@@ -55,44 +56,61 @@ def export_still_readable(user, job: ExportJob) -> bool:
     return Reply.objects.visible_to(user).signed().filter(pk__in=ids).count() == len(ids)
 
 
-def proposal_replies(user, proposal: Proposal):
-    """The replies shown on the proposal page, newest round first per assignment."""
-    return (
-        Reply.objects.visible_to(user, proposal)
+# What the proposal page shows of each document and of the people named on it: not the letters'
+# texts and snapshots, nor every column of a user (compiled, sent and read on every view).
+_PERSON = ("full_name", "username")  # ``User.display_name``
+_REPLY_CARD = (
+    "assignment_id", "bureau__short_name", "round", "round_reason", "rehandling", "signed_at", "sent_at",
+    "document_number", "signed_on", "category_mark", "disclosure", *(f"signer__{f}" for f in _PERSON),
+)
+_RATING_SHOWN = (
+    "reply_id", "deputy__name", "work", "result", "comment", "source", "scan", "created_at", "corrects_id",
+    "correction_reason", *(f"recorded_by__{f}" for f in _PERSON),
+)
+
+
+def proposal_replies(user, proposal: Proposal) -> list[Reply]:
+    """The replies shown on the proposal page, newest round first per assignment, each rating
+    marked ``superseded`` when a correction replaced it."""
+    replies = [
+        mark_visible(reply, user)  # read through the rule: their ratings need not ask it again
+        for reply in Reply.objects.visible_to(user, proposal)
         .filter(assignment__proposal=proposal)
-        .select_related("assignment__bureau", "signer")
-        .prefetch_related(
-            "cc",
-            Prefetch(
-                "evaluations",
-                # The page marks a corrected rating (``superseded``) and a correction
-                # (``corrects_id``, its reason on the row itself): no join of the ratings twice.
-                queryset=Evaluation.objects.visible_to(user, proposal)
-                .select_related("deputy", "recorded_by")
-                .annotate(superseded=Exists(Evaluation.objects.filter(corrects=OuterRef("pk")))),
-            ),
-        )
+        .select_related("bureau", "signer")
+        .only(*_REPLY_CARD)
+        .prefetch_related("cc")
         .order_by("assignment_id", "-round")
-    )
+    ]
+    ratings = Evaluation.objects.visible_to(user, proposal, replies).select_related("deputy", "recorded_by")
+    prefetch_related_objects(replies, Prefetch("evaluations", queryset=ratings.only(*_RATING_SHOWN)))
+    for reply in replies:
+        # A correction names the rating it replaces and has its reply and deputy
+        # (``rating.rating_correct``): whoever reads one reads the other, among these rows.
+        ratings = reply.evaluations.all()
+        corrected = {rating.corrects_id for rating in ratings}
+        for rating in ratings:
+            rating.superseded = rating.pk in corrected
+    return replies
 
 
-def proposal_opinions(user, proposal: Proposal):
-    """The opinions shown on the proposal page, each with the lead bureau its salutation names
-    (``lead_short_name``, in the same query: none per opinion)."""
-    lead = (
-        Assignment.objects.active()
-        .filter(proposal_id=OuterRef("assignment__proposal_id"), role=Assignment.Role.LEAD)
-        .order_by("id")
-    )
-    return (
-        CoHandlingOpinion.objects.visible_to(user)
-        .filter(assignment__proposal=proposal)
-        .select_related("assignment__bureau")
-        .annotate(lead_short_name=Subquery(lead.values("bureau__short_name")[:1]))
+def proposal_opinions(user, proposal: Proposal, assignments) -> list[CoHandlingOpinion]:
+    """The opinions shown on the proposal page. ``assignments``: the proposal's, with their
+    bureaus, as the page shows them; each opinion's assignment and the lead bureau its
+    salutation names (``lead_short_name``) come from them, not from joins."""
+    by_id = {assignment.pk: assignment for assignment in assignments}
+    leads = [a for a in by_id.values() if a.is_lead and a.state != AssignmentState.WITHDRAWN]
+    lead_short_name = min(leads, key=lambda a: a.pk).bureau.short_name if leads else ""
+    opinions = list(
+        CoHandlingOpinion.objects.visible_to(user, proposal, assignments)
+        .only("assignment_id", "body", "title", "signed_on", "sent_at")
         # The model's order ("assignment", "round") would join the proposal and its session to
         # sort by them; on one proposal's page the assignment's id is the same order.
         .order_by("assignment_id", "round")
     )
+    for opinion in opinions:
+        opinion.assignment = by_id[opinion.assignment_id]
+        opinion.lead_short_name = lead_short_name
+    return opinions
 
 
 def last_return(assignment: Assignment) -> Event | None:

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import ChoiceLabels, Organization
 from accounts.roles import roles_of
 from proposals.models import Assignment, Proposal, on_visible_proposals
+from proposals.states import AssignmentState
 
 
 class OfficialDocument(ChoiceLabels, models.Model):
@@ -247,12 +248,26 @@ class ReplyCc(models.Model):
 
 
 class OpinionQuerySet(models.QuerySet):
-    def visible_to(self, user):
+    def visible_to(self, user, proposal=None, assignments=None):
         """An opinion is for the lead bureau: the assisting bureau that writes it, the current
-        lead once it is sent, and the offices. Deputies don't see it."""
+        lead once it is sent, and the offices. Deputies don't see it.
+
+        ``proposal`` with its ``assignments`` as its page read them: the opinions of that
+        proposal only, and whether the user's bureau leads it is read from those assignments
+        instead of asked per opinion (an assignment missing from them counts as not leading)."""
         roles = roles_of(user)
         if roles.sees_everything:
-            return self
+            return self if proposal is None else self.filter(assignment__proposal_id=proposal.pk)
+        if proposal is not None and assignments is not None:
+            leads = any(
+                a.proposal_id == proposal.pk and a.bureau_id in roles.bureau_ids and a.is_lead
+                and a.state != AssignmentState.WITHDRAWN
+                for a in assignments
+            )
+            rule = Q(assignment__bureau_id__in=roles.bureau_ids)
+            return self.filter(assignment__proposal_id=proposal.pk).filter(
+                rule | Q(sent_at__isnull=False) if leads else rule
+            )
         # Forward joins only (opinion → assignment): no row repeats, no DISTINCT needed. The
         # lead test is one index probe per opinion (EXISTS), not a hash of all the bureau's leads.
         leads_it = Assignment.objects.active().filter(

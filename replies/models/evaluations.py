@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import AppendOnlyModel, Deputy
 from accounts.roles import roles_of
-from proposals.models import Proposal
+from proposals.models import Proposal, is_marked_for
 
 from .documents import Reply
 
@@ -23,14 +23,19 @@ class Satisfaction(models.TextChoices):
 
 
 class EvaluationQuerySet(models.QuerySet):
-    def visible_to(self, user, proposal=None):
+    def visible_to(self, user, proposal=None, replies=None):
         """The offices read every rating; a bureau reads the ratings of replies it may read;
         a deputy reads their own. ``proposal``: the page's proposal
-        (``proposals.models.on_visible_proposals``)."""
+        (``proposals.models.on_visible_proposals``). ``replies``: the page's replies; when each
+        was read through its rule for this user (``mark_visible``), the condition is their ids,
+        not the replies' rule again as a subquery."""
         roles = roles_of(user)
         if roles.sees_everything:
             return self
-        visible = self.filter(reply__in=Reply.objects.visible_to(user, proposal))
+        if replies is not None and all(is_marked_for(reply, user) for reply in replies):
+            visible = self.filter(reply_id__in=[reply.pk for reply in replies])
+        else:
+            visible = self.filter(reply__in=Reply.objects.visible_to(user, proposal))
         if roles.is_bureau_member:
             return visible
         if roles.is_deputy:

@@ -16,11 +16,12 @@ def cc_line_filter(recipients):
 
 
 @register.inclusion_tag("replies/includes/proposal_documents.html", takes_context=True)
-def proposal_documents(context, proposal):
-    """The replies and co-handling opinions of a proposal that the page's user may read."""
+def proposal_documents(context, proposal, assignments):
+    """The replies and co-handling opinions of a proposal that the page's user may read;
+    ``assignments``: the page's, with their bureaus."""
     user = context["request"].user
     return {
         "replies": proposal_replies(user, proposal),
-        "opinions": proposal_opinions(user, proposal),
+        "opinions": proposal_opinions(user, proposal, assignments),
         "manages": roles_of(user).manages_proposals,
     }

@@ -140,10 +140,18 @@ def _opinion(world, people, send=False):
     return opinion
 
 
+def _seen_on_its_page(user, opinion) -> bool:
+    """The rule in the form the proposal page asks it: with the proposal and its assignments."""
+    proposal = Proposal.objects.get(pk=opinion.assignment.proposal_id)
+    assignments = list(proposal.assignments.all())
+    return opinion in CoHandlingOpinion.objects.visible_to(user, proposal, assignments)
+
+
 def test_opinion_drafts_stay_with_the_assisting_bureau_and_offices(world, people):
     opinion = _opinion(world, people)
     seen = {who for who in EVERYONE if opinion in CoHandlingOpinion.objects.visible_to(people[who])}
     assert seen == {"cora", "sam", "admin", "bob", "ben"}
+    assert {who for who in EVERYONE if _seen_on_its_page(people[who], opinion)} == seen
 
 
 def test_sent_opinions_reach_the_lead_bureau_but_never_deputies(world, people):
@@ -151,6 +159,31 @@ def test_sent_opinions_reach_the_lead_bureau_but_never_deputies(world, people):
     seen = {who for who in EVERYONE if opinion in CoHandlingOpinion.objects.visible_to(people[who])}
     assert seen == {"cora", "sam", "admin", "bob", "ben", "alice", "lily"}
     assert CoHandlingOpinion.objects.visible_to(people["alice"]).count() == 1  # no join duplicates
+    assert {who for who in EVERYONE if _seen_on_its_page(people[who], opinion)} == seen
+
+
+def test_the_page_form_of_the_opinion_rule_keeps_to_its_proposal_and_its_assignments(world, people):
+    """Another proposal's assignments do not make a bureau the lead of this one, and a missing
+    lead assignment counts as not leading: the page form never shows more than the rule."""
+    opinion = _opinion(world, people, send=True)
+    joint = world["joint"]
+    ben = people["ben"]  # 市科技局: assists 110 (its own opinion) and leads 111
+    alice = people["alice"]  # 市经信局: the lead of 110
+    a_leads = ProposalFactory(session=joint.session, number=120, lead_deputy=DeputyFactory())
+    _, assisting = intake.proposal_assign(
+        proposal=a_leads, leads=[world["lead"].bureau], assistants=[world["assisting"].bureau], by=people["cora"]
+    )
+    workflow.assignment_accept(assignment=assisting, by=people["bob"])
+    b_assists = CoHandlingOpinion.objects.get(assignment=assisting)  # 市科技局's draft there
+
+    assert opinion not in CoHandlingOpinion.objects.visible_to(alice, joint, [])
+    assert opinion not in CoHandlingOpinion.objects.visible_to(alice, joint, list(world["b_only"].assignments.all()))
+    # alice's bureau leads 120: that does not make her the lead of 110's opinion …
+    assert opinion not in CoHandlingOpinion.objects.visible_to(alice, joint, list(a_leads.assignments.all()))
+    # … nor does 110's list open 120's draft to her, or show ben another proposal's opinions.
+    assert b_assists not in CoHandlingOpinion.objects.visible_to(alice, a_leads, list(joint.assignments.all()))
+    assert b_assists not in CoHandlingOpinion.objects.visible_to(ben, joint, list(joint.assignments.all()))
+    assert opinion in CoHandlingOpinion.objects.visible_to(alice, joint, list(joint.assignments.all()))
 
 
 def test_a_bureau_reassigned_away_loses_the_sent_opinion(people, proposal, bureau_a, bureau_b):
@@ -168,5 +201,7 @@ def test_a_bureau_reassigned_away_loses_the_sent_opinion(people, proposal, burea
     assert proposal not in Proposal.objects.visible_to(people["alice"])
     assert opinion not in CoHandlingOpinion.objects.visible_to(people["alice"])
     assert opinion not in CoHandlingOpinion.objects.visible_to(people["lily"])
+    assert not _seen_on_its_page(people["alice"], opinion)  # the withdrawn lead is still listed
     c_staff = member(UserFactory(), replacement.bureau, Membership.Role.BUREAU_STAFF)
     assert opinion in CoHandlingOpinion.objects.visible_to(c_staff)
+    assert _seen_on_its_page(c_staff, opinion)

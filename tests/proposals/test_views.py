@@ -217,3 +217,34 @@ def test_keyword_search_and_pagination(client, scenario, cora, dora):
     second = client.get(reverse("proposal-list") + "?q=路灯&page=2").content.decode()
     assert "2 / 2" in second
     assert "全员要素" not in first
+
+
+def test_the_timeline_shows_each_step_in_china_time_with_its_bureau_actor_and_escaped_note(client, scenario):
+    """The proposal page's timeline (written out in Python): when (local time), what, the
+    bureau's short name, who, and the note as text."""
+    import datetime
+
+    from django.utils import timezone
+
+    from proposals.events import event_record
+
+    p, lead, cora, alice = scenario["proposal"], scenario["lead"], scenario["cora"], scenario["alice"]
+    step = event_record(proposal=p, action=Event.Action.REMIND, by=cora, assignment=lead, note="请<b>尽快</b>办理 & 答复")
+    at = datetime.datetime(2026, 3, 1, 23, 30, tzinfo=datetime.UTC)  # 07:30 on 2 March in China
+    Event.objects.filter(pk=step.pk).update(created_at=at)
+    Event.objects.filter(proposal=p, action=Event.Action.ASSIGN).update(actor=None)
+
+    client.force_login(alice)
+    page = client.get(reverse("proposal-detail", args=[p.pk])).content.decode()
+    timeline = page[page.index('<ol class="timeline">'):]
+
+    assert (
+        f"<li><time>2026-03-02 07:30</time> <strong>{Event.Action.REMIND.label}</strong> · "
+        f"{lead.bureau.short_name} · {cora.display_name}<div class=\"sub\">请&lt;b&gt;尽快&lt;/b&gt;办理 &amp; 答复</div></li>"
+    ) in timeline
+    assigned = Event.objects.filter(proposal=p, action=Event.Action.ASSIGN).order_by("id")[0]
+    bureau = f" · {assigned.assignment.bureau.short_name}" if assigned.assignment_id else ""
+    when = timezone.localtime(assigned.created_at)
+    note = f"<div class=\"sub\">{assigned.note}</div>" if assigned.note else ""
+    assert f"<li><time>{when:%Y-%m-%d %H:%M}</time> <strong>{Event.Action.ASSIGN.label}</strong>{bureau}{note}</li>" in timeline
+    assert "<b>尽快</b>" not in page

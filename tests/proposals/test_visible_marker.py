@@ -5,9 +5,9 @@ that same person: any other proposal object still gets the whole rule."""
 import pytest
 from django.utils import timezone
 
-from proposals.models import Consultation, Event, Proposal
+from proposals.models import Consultation, Event, Proposal, mark_visible
 from proposals.selectors import proposal_get_visible
-from replies.models import Evaluation, Reply
+from replies.models import Evaluation, Reply, Satisfaction
 from tests.workflow_helpers import to_drafting
 
 pytestmark = pytest.mark.django_db
@@ -55,3 +55,21 @@ def test_nobody_signed_in_never_takes_a_proposal_as_seen(handled):
     Reply.objects.filter(assignment__proposal=handled).update(signed_at=now, sent_at=now)  # sent: bureaus read it
     unmarked = Proposal.objects.get(pk=handled.pk)
     assert _seen(anonymous, unmarked) == {"events": 0, "replies": 0, "consultations": 0, "evaluations": 0}
+
+
+def test_ratings_take_as_seen_only_replies_read_for_the_same_person(handled, alice, bob, dora):
+    """The proposal page reads the ratings of the replies it read through their rule (marked):
+    a reply marked for someone else, or not marked, gets the replies' rule again."""
+    now = timezone.now()
+    Reply.objects.filter(assignment__proposal=handled).update(signed_at=now, sent_at=now)
+    reply = Reply.objects.get(assignment__proposal=handled)
+    Evaluation.objects.create(
+        reply=reply, deputy=dora, work=Satisfaction.SATISFIED, result=Satisfaction.SATISFIED, recorded_by=dora.user
+    )
+
+    def seen(user, replies):
+        return Evaluation.objects.visible_to(user, None, replies).count()
+
+    assert seen(alice, [mark_visible(Reply.objects.get(pk=reply.pk), alice)]) == 1
+    assert seen(bob, [mark_visible(Reply.objects.get(pk=reply.pk), alice)]) == 0  # 110 is not his bureau's
+    assert seen(bob, [Reply.objects.get(pk=reply.pk)]) == 0
