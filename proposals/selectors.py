@@ -192,6 +192,19 @@ def _count_full(panels) -> None:
         panel.count, panel.uncounted = count, None
 
 
+# What an assignment panel shows: the proposal's session, number and title, the bureau's short
+# name, the role, state and due date (``due_html``), and a request's date and reason.
+_PANEL_ROW = (
+    "proposal__session__body", "proposal__session__term", "proposal__session__number", "proposal__number",
+    "proposal__title", "bureau__short_name", "role", "state", "due_on", "due_basis", "late_days",
+    "reassignment_reason", "extension_until", "extension_reason",
+)
+
+
+def _panel_rows(assignments):
+    return assignments.select_related("proposal__session", "bureau").only(*_PANEL_ROW)
+
+
 def _list_url(**params) -> str:
     return f"{reverse('proposal-list')}?{urlencode(params)}"
 
@@ -215,10 +228,8 @@ def home_work(user, today=None) -> HomeWork:
     roles = roles_of(user)
     today = today or timezone.localdate()
     work = HomeWork(no_role=roles.has_no_role)
-    assignment_rows = ("proposal__session", "proposal__lead_deputy", "bureau")
-    long_texts = _long_texts_of("proposal")
     if roles.is_bureau_member:
-        mine = Assignment.objects.worked_by(user).select_related(*assignment_rows).defer(*long_texts)
+        mine = _panel_rows(Assignment.objects.worked_by(user))
         needs_me = [AssignmentState.ASSIGNED, AssignmentState.DRAFTING, AssignmentState.SIGNED]
         if roles.leader_bureau_ids:
             needs_me.append(AssignmentState.IN_REVIEW)
@@ -238,7 +249,7 @@ def home_work(user, today=None) -> HomeWork:
             bureau_url,
         )
     if roles.sees_everything:
-        visible = Assignment.objects.visible_to(user).select_related(*assignment_rows).defer(*long_texts)
+        visible = _panel_rows(Assignment.objects.visible_to(user))
         work.overdue = _panel(visible.overdue(today).order_by("due_on", "id"), _list_url(overdue="true"))
         work.due_soon = _panel(visible.due_soon(today).order_by("due_on", "id"), _list_url(due_soon="true"))
     if roles.manages_proposals:
@@ -255,17 +266,12 @@ def home_work(user, today=None) -> HomeWork:
                 proposal.assign_by = recess_assignment_deadline(proposal.session, proposal.received_on, workdays)
                 proposal.assign_late = proposal.assign_by.due_on < today
         work.reassignment_requests = _panel(
-            Assignment.objects.filter(state=AssignmentState.REASSIGNMENT_REQUESTED)
-            .select_related("proposal__session", "bureau")
-            .defer(*long_texts)
-            .order_by("assigned_at", "id")
+            _panel_rows(Assignment.objects.filter(state=AssignmentState.REASSIGNMENT_REQUESTED)).order_by(
+                "assigned_at", "id"
+            )
         )
         work.extension_requests = _panel(
-            Assignment.objects.active()
-            .filter(extension_until__isnull=False)
-            .select_related("proposal__session", "bureau")
-            .defer(*long_texts)
-            .order_by("due_on", "id")
+            _panel_rows(Assignment.objects.active().filter(extension_until__isnull=False)).order_by("due_on", "id")
         )
         work.to_close = _panel(
             Proposal.objects.filter(state=ProposalState.REPLIED)
