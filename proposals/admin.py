@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.admin import QuickCheckbox
 
 from .models import Assignment, CalendarDay, CalendarYear, Consultation, Event, Proposal, Session
+from .selectors import LONG_TEXTS
 from .versions import stored
 
 
@@ -136,6 +137,10 @@ class EventAdmin(ReadOnlyAdmin):
     show_full_result_count = False
     paginator = EstimatedCountPaginator
     list_per_page = 50
+
+    def get_queryset(self, request):
+        # A row names its proposal (number and title) and actor: not the proposal's texts.
+        return super().get_queryset(request).defer(*(f"proposal__{name}" for name in LONG_TEXTS), "note")
 
 
 @admin.register(CalendarYear)

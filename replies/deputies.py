@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import Deputy, Organization
 from accounts.roles import roles_of
 from proposals.models import Assignment, Consultation, Event, Proposal, Session, led_or_co_signed
-from proposals.selectors import LONG_TEXTS, proposal_list_order
+from proposals.selectors import proposal_list_order
 from proposals.states import AssignmentState, ProposalState
 
 from .models import Evaluation, Reply
@@ -189,6 +189,14 @@ def deputy_cards(user, number=None) -> Page:
     return page
 
 
+# What a card of the list reads of its proposal: the session's name and its rating rules
+# (``rating.rates``, ``rating_closes_on``), the number, title and state, and who leads it.
+_CARD_SHOWS = (
+    "number", "title", "state", "lead_deputy_id", "session__body", "session__term", "session__number",
+    "session__raters", "session__rating_window_days",
+)
+
+
 def _in_order(user, deputy: Deputy, today: datetime.date) -> list[Proposal]:
     """The deputy's proposals in the list's order (session read with each, no texts), each with
     ``may_ask``, whether its card may ask something of them: a reply they may rate (a lead
@@ -213,7 +221,7 @@ def _in_order(user, deputy: Deputy, today: datetime.date) -> list[Proposal]:
     proposals = list(
         proposal_list_order(_own(user, deputy))
         .select_related("session")
-        .defer(*LONG_TEXTS)
+        .only(*_CARD_SHOWS)
         .annotate(unrated_sent_at=Subquery(unrated), unanswered=Exists(unanswered))
     )
     for p in proposals:

@@ -12,7 +12,6 @@ from html import escape
 from django import template
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext, ngettext
 
@@ -20,12 +19,14 @@ register = template.Library()
 
 
 def _day(value) -> str:
-    return date_format(value, "Y-m-d") if value else ""
+    """A date as the ``date:"Y-m-d"`` filter writes it."""
+    return f"{value.year:04d}-{value.month:02d}-{value.day:02d}" if value else ""
 
 
 def _minute(value) -> str:
     """A moment in the local time zone, as the ``date:"Y-m-d H:i"`` filter writes it."""
-    return date_format(timezone.localtime(value), "Y-m-d H:i")
+    local = timezone.localtime(value)
+    return f"{_day(local)} {local.hour:02d}:{local.minute:02d}"
 
 
 def due_html(a, today=None) -> str:
