@@ -309,7 +309,7 @@ def _timeline(user, proposal: Proposal, assignments: list) -> list[Event]:
 class ProposalPage:
     proposal: Proposal
     co_signers: list[str]  # names, in the deputies' order
-    assignments: list  # each with .actions, .can_draft, .can_consult
+    assignments: list  # each with .actions, .can_draft, .can_consult, .shown_consultations
     events: list
     can_assign: bool
     can_close: bool
@@ -319,17 +319,17 @@ class ProposalPage:
 def proposal_page(user, proposal: Proposal) -> ProposalPage:
     """What the proposal page shows this user and which actions it offers them."""
     roles = roles_of(user)
-    assignments = list(
-        proposal.assignments.select_related("bureau")
-        .prefetch_related(
-            Prefetch(
-                "consultations", queryset=Consultation.objects.visible_to(user, proposal).order_by("held_on", "id")
-            )
-        )
-        .order_by("-role", "id")
-    )
+    assignments = list(proposal.assignments.select_related("bureau").order_by("-role", "id"))
+    consultations = {}
+    for consultation in (
+        Consultation.objects.visible_to(user, proposal)
+        .filter(assignment_id__in=[a.pk for a in assignments])
+        .order_by("held_on", "id")
+    ):
+        consultations.setdefault(consultation.assignment_id, []).append(consultation)
     answers = {}  # a condition on the proposal is asked once for all its assignments
     for assignment in assignments:
+        assignment.shown_consultations = consultations.get(assignment.pk, [])
         assignment.actions = available_transitions(user, assignment, answers)
         assignment.can_draft = may_draft(roles, assignment)
         assignment.can_consult = may_consult(roles, assignment)

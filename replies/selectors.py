@@ -2,13 +2,12 @@
 ``CoHandlingOpinion.objects.visible_to`` in models.py). Every view, download and export fetches
 through these; anything outside the rule is a 404."""
 
-from django.db.models import Prefetch, prefetch_related_objects
 from django.shortcuts import get_object_or_404
 
 from proposals.models import Assignment, Event, Proposal, mark_visible
 from proposals.states import AssignmentState
 
-from .models import CoHandlingOpinion, Evaluation, ExportJob, Reply
+from .models import CoHandlingOpinion, Evaluation, ExportJob, Reply, ReplyCc
 
 
 def current_reply(assignment: Assignment) -> Reply | None:
@@ -70,27 +69,44 @@ _RATING_SHOWN = (
 
 
 def proposal_replies(user, proposal: Proposal) -> list[Reply]:
-    """The replies shown on the proposal page, newest round first per assignment, each rating
-    marked ``superseded`` when a correction replaced it."""
+    """The replies shown on the proposal page, newest round first per assignment, each with its
+    cc lines (``cc_lines``) and the ratings the user may read (``ratings``), a rating marked
+    ``superseded`` when a correction replaced it. Three queries, grouped here."""
     replies = [
         mark_visible(reply, user)  # read through the rule: their ratings need not ask it again
         for reply in Reply.objects.visible_to(user, proposal)
         .filter(assignment__proposal=proposal)
         .select_related("bureau", "signer")
         .only(*_REPLY_CARD)
-        .prefetch_related("cc")
         .order_by("assignment_id", "-round")
     ]
-    ratings = Evaluation.objects.visible_to(user, proposal, replies).select_related("deputy", "recorded_by")
-    prefetch_related_objects(replies, Prefetch("evaluations", queryset=ratings.only(*_RATING_SHOWN)))
+    if not replies:
+        return replies
+    ids = [reply.pk for reply in replies]
+    cc = _by_reply(ReplyCc.objects.filter(reply_id__in=ids).order_by("reply_id", "position"))
+    ratings = _by_reply(
+        Evaluation.objects.visible_to(user, proposal, replies)
+        .filter(reply_id__in=ids)
+        .select_related("deputy", "recorded_by")
+        .only(*_RATING_SHOWN)
+        .order_by("created_at", "id")
+    )
     for reply in replies:
+        reply.cc_lines = cc.get(reply.pk, [])
+        reply.ratings = ratings.get(reply.pk, [])
         # A correction names the rating it replaces and has its reply and deputy
         # (``rating.rating_correct``): whoever reads one reads the other, among these rows.
-        ratings = reply.evaluations.all()
-        corrected = {rating.corrects_id for rating in ratings}
-        for rating in ratings:
+        corrected = {rating.corrects_id for rating in reply.ratings}
+        for rating in reply.ratings:
             rating.superseded = rating.pk in corrected
     return replies
+
+
+def _by_reply(rows) -> dict[int, list]:
+    found = {}
+    for row in rows:
+        found.setdefault(row.reply_id, []).append(row)
+    return found
 
 
 def proposal_opinions(user, proposal: Proposal, assignments) -> list[CoHandlingOpinion]:
