@@ -93,3 +93,18 @@ def test_date_inputs_get_iso_dates(client, cora, alice, proposal, bureau_a):
     assignment = to_drafting(proposal, cora, alice, bureau_a)
     client.force_login(alice)
     assert f'value="{today}"' in client.get(reverse("consultation-new", args=[assignment.pk])).content.decode()
+
+
+def test_the_proposal_page_shows_each_replys_cc_line(client, proposal, cora, alice, lily, bureau_a, dora, carl):
+    """The cc line under a reply on the proposal page is the one its letter prints."""
+    from replies.letter.data import cc_line
+
+    proposal.co_signers.add(carl)
+    assignment = to_in_review(proposal, cora, alice, bureau_a)
+    reply = workflow.reply_sign(assignment=assignment, by=lily)
+    recipients = list(reply.cc.all())
+    assert recipients  # the default list: the offices and the co-signer
+    client.force_login(cora)
+    page = client.get(reverse("proposal-detail", args=[proposal.pk])).content.decode()
+    assert f'<p class="cc">抄送：{cc_line(recipients)}</p>' in page
+    assert carl.name in cc_line(recipients)
