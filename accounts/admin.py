@@ -1,7 +1,10 @@
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
+from django.contrib.admin.utils import quote
+from django.contrib.admin.views.main import ChangeList
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.http import HttpResponse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.http import content_disposition_header
@@ -24,6 +27,28 @@ class QuickCheckbox:
             '<input type="checkbox" name="{}" value="{}" class="action-select" aria-label="{}">',
             helpers.ACTION_CHECKBOX_NAME, str(obj.pk), label,
         )
+
+
+class _LinkedChangeList(ChangeList):
+    """Each row's link from one reversal per page (Django reverses the URL once per row)."""
+
+    PLACEHOLDER = "__row__"
+
+    def url_for_result(self, result):
+        if not hasattr(self, "_row_url"):
+            self._row_url = reverse(
+                f"admin:{self.opts.app_label}_{self.opts.model_name}_change",
+                args=(self.PLACEHOLDER,),
+                current_app=self.model_admin.admin_site.name,
+            )
+        return self._row_url.replace(self.PLACEHOLDER, str(quote(getattr(result, self.pk_attname))), 1)
+
+
+class QuickLinks:
+    """Changelist rows linked as Django links them, the URL reversed once per page."""
+
+    def get_changelist(self, request, **kwargs):
+        return _LinkedChangeList
 
 
 class MembershipInline(admin.TabularInline):

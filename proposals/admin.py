@@ -7,7 +7,7 @@ from django.db import connection
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
-from accounts.admin import QuickCheckbox
+from accounts.admin import QuickCheckbox, QuickLinks
 
 from .models import Assignment, CalendarDay, CalendarYear, Consultation, Event, Proposal, Session
 from .selectors import LONG_TEXTS
@@ -95,7 +95,7 @@ class AssignmentInline(admin.TabularInline):
 
 
 @admin.register(Proposal)
-class ProposalAdmin(QuickCheckbox, admin.ModelAdmin):
+class ProposalAdmin(QuickCheckbox, QuickLinks, admin.ModelAdmin):
     list_display = ["number", "title", "session", "lead_deputy", "state", "key_supervised"]
     list_filter = ["session", "state", "category", "key_supervised", "timing"]
     search_fields = ["title", "=number", "lead_deputy__name"]
@@ -129,7 +129,7 @@ class ConsultationAdmin(QuickCheckbox, admin.ModelAdmin):
 
 
 @admin.register(Event)
-class EventAdmin(ReadOnlyAdmin):
+class EventAdmin(QuickLinks, ReadOnlyAdmin):
     list_display = ["created_at", "proposal", "action", "from_state", "to_state", "actor"]
     list_select_related = ["proposal", "actor"]  # the actor may be empty: not joined by default
     list_filter = ["action"]  # a field with choices: the filter lists them, no DISTINCT of the log

@@ -31,3 +31,21 @@ def test_signed_replies_and_events_cannot_be_edited_in_the_admin(client, admin_u
     assert client.post(reverse("admin:proposals_event_delete", args=[event.pk]), {"post": "yes"}).status_code == 403
     reply.refresh_from_db()
     assert reply.body != "改写"
+
+
+def test_list_rows_link_to_their_own_records_with_the_filters_kept(client, admin_user, proposal, cora, alice, lily, bureau_a):
+    """The proposals' and the events' lists link each row to its record (the URL reversed once
+    per page, ``accounts.admin.QuickLinks``), carrying the list's filters as Django does."""
+    import re
+    from urllib.parse import quote
+
+    to_signed(proposal, cora, alice, lily, bureau_a)
+    client.force_login(admin_user)
+    events = client.get("/admin/proposals/event/", {"action": "sign"}).content.decode()
+    (sign,) = proposal.events.filter(action="sign")
+    filters = quote("action=sign", safe="")
+    assert f'href="{reverse("admin:proposals_event_change", args=[sign.pk])}?_changelist_filters={filters}"' in events
+    assert len(re.findall(r'href="/admin/proposals/event/\d+/change/', events)) == 1  # only the one signing
+
+    proposals = client.get("/admin/proposals/proposal/").content.decode()
+    assert f'href="{reverse("admin:proposals_proposal_change", args=[proposal.pk])}"' in proposals
