@@ -10,7 +10,7 @@ the markup is the one the templates wrote.
 from html import escape
 
 from django import template
-from django.urls import reverse
+from django.urls import get_script_prefix, reverse
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext, ngettext
@@ -48,6 +48,24 @@ def due_html(a, today=None) -> str:
     return f'<span class="due {escape(status)}" title="{escape(a.due_basis)}">{_day(a.due_on)}{mark}</span>'
 
 
+_detail_prefixes: dict[str, str] = {}
+
+
+def proposal_detail_prefix() -> str:
+    """``/proposals/`` as ``reverse("proposal-detail")`` starts, under this request's script
+    prefix: reversed once per prefix, not once per row."""
+    script = get_script_prefix()
+    if script not in _detail_prefixes:
+        _detail_prefixes[script] = reverse("proposal-detail", args=[0]).removesuffix("0/")
+    return _detail_prefixes[script]
+
+
+@register.filter
+def proposal_url(pk) -> str:
+    """``{{ a.proposal_id|proposal_url }}``: the proposal page's URL, as ``{% url 'proposal-detail' pk %}``."""
+    return f"{proposal_detail_prefix()}{int(pk)}/"
+
+
 @register.simple_tag
 def due(a):
     return mark_safe(due_html(a))  # every part escaped in due_html
@@ -58,7 +76,7 @@ def proposal_rows(page, selectable=False):
     """The <tr> of each proposal on a list page: number, title (重点督办), lead deputy, bureaus
     with their roles, state and due dates; a check box first when the user may batch-assign."""
     today = timezone.localdate()
-    detail = reverse("proposal-detail", args=[0]).removesuffix("0/")
+    detail = proposal_detail_prefix()
     supervised = escape(gettext("重点督办"))
     rows = []
     for p in page:

@@ -248,3 +248,19 @@ def test_the_timeline_shows_each_step_in_china_time_with_its_bureau_actor_and_es
     note = f"<div class=\"sub\">{assigned.note}</div>" if assigned.note else ""
     assert f"<li><time>{when:%Y-%m-%d %H:%M}</time> <strong>{Event.Action.ASSIGN.label}</strong>{bureau}{note}</li>" in timeline
     assert "<b>尽快</b>" not in page
+
+
+def test_proposal_links_written_in_python_follow_the_script_prefix():
+    """``proposal_url`` (home panels, list rows) is the URL ``{% url %}`` gives, under any
+    prefix the site is mounted at."""
+    from django.urls import get_script_prefix, set_script_prefix
+
+    from proposals.templatetags.proposal_rows import proposal_url
+
+    before = get_script_prefix()
+    try:
+        for prefix in ("/", "/jianyi/"):
+            set_script_prefix(prefix)
+            assert proposal_url(176) == reverse("proposal-detail", args=[176]) == f"{prefix}proposals/176/"
+    finally:
+        set_script_prefix(before)
