@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
 from django.core.paginator import Paginator
-from django.db.models import Count, Prefetch, QuerySet, Subquery, Value
+from django.db.models import Count, OuterRef, Prefetch, QuerySet, Subquery, Value
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils import timezone
@@ -17,6 +17,7 @@ from accounts.roles import roles_of
 
 from .calendar import WorkingCalendar
 from .deadlines import recess_assignment_deadline
+from .functions import JoinedNames
 from .models import Assignment, Consultation, Event, Proposal, Reminder, Session, mark_visible
 from .states import AssignmentState, ProposalState
 from .transitions import available_transitions, may_consult, may_draft
@@ -34,15 +35,22 @@ def _long_texts_of(path: str) -> list[str]:
     return [f"{path}__{name}" for name in LONG_TEXTS]
 
 
-def proposal_get_visible(user, pk) -> Proposal:
+def proposal_get_visible(user, pk, *, co_signer_names=False) -> Proposal:
     """The proposal if the user may see it; 404 otherwise (never reveal that it exists).
     Marked as read through the rule for this user, for its page's other queries
-    (``proposals.models.on_visible_proposals``)."""
-    proposal = get_object_or_404(
-        Proposal.objects.visible_to(user).select_related("session", "lead_deputy__delegation"),
-        pk=pk,
-    )
-    return mark_visible(proposal, user)
+    (``proposals.models.on_visible_proposals``). ``co_signer_names``: with
+    ``co_signer_names``, the co-signers' names joined by 「、」 in name order, read in the same
+    query (its page shows them)."""
+    proposals = Proposal.objects.visible_to(user).select_related("session", "lead_deputy__delegation")
+    if co_signer_names:
+        names = (
+            Proposal.co_signers.through.objects.filter(proposal_id=OuterRef("pk"))
+            .order_by()
+            .annotate(names=JoinedNames("deputy__name"))
+            .values("names")
+        )
+        proposals = proposals.annotate(co_signer_names=Subquery(names))
+    return mark_visible(get_object_or_404(proposals, pk=pk), user)
 
 
 def assignment_get_visible(user, pk) -> Assignment:
@@ -289,6 +297,12 @@ def home_work(user, today=None) -> HomeWork:
 # --- the proposal page ------------------------------------------------------------------------
 
 
+def _co_signer_names(proposal: Proposal) -> str:
+    if hasattr(proposal, "co_signer_names"):  # read with it (``proposal_get_visible``)
+        return proposal.co_signer_names or ""
+    return "、".join(proposal.co_signers.values_list("name", flat=True))
+
+
 def _timeline(user, proposal: Proposal, assignments: list) -> list[Event]:
     """The steps of the proposal this user may read: when, what, its note and who took it
     (the actor's name only), each with its assignment from the page's (bureau loaded)."""
@@ -308,7 +322,7 @@ def _timeline(user, proposal: Proposal, assignments: list) -> list[Event]:
 @dataclass
 class ProposalPage:
     proposal: Proposal
-    co_signers: list[str]  # names, in the deputies' order
+    co_signers: str  # their names joined by 「、」, in name order (the deputies' order)
     assignments: list  # each with .actions, .can_draft, .can_consult, .shown_consultations
     events: list
     can_assign: bool
@@ -335,7 +349,7 @@ def proposal_page(user, proposal: Proposal) -> ProposalPage:
         assignment.can_consult = may_consult(roles, assignment)
     return ProposalPage(
         proposal=proposal,
-        co_signers=list(proposal.co_signers.values_list("name", flat=True)),
+        co_signers=_co_signer_names(proposal),
         assignments=assignments,
         events=_timeline(user, proposal, assignments),
         can_assign=roles.manages_proposals and proposal.state == ProposalState.RECEIVED,

@@ -64,7 +64,7 @@ def proposal_list(request):
 
 @login_required
 def proposal_detail(request, pk):
-    proposal = proposal_get_visible(request.user, pk)
+    proposal = proposal_get_visible(request.user, pk, co_signer_names=True)
     if roles_of(request.user).is_deputy_only:
         return redirect("my-proposal", pk=proposal.pk)  # the deputy's own view of it
     return render(

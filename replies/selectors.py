@@ -2,11 +2,13 @@
 ``CoHandlingOpinion.objects.visible_to`` in models.py). Every view, download and export fetches
 through these; anything outside the rule is a 404."""
 
+from django.db.models.fields.json import KeyTransform
 from django.shortcuts import get_object_or_404
 
 from proposals.models import Assignment, Event, Proposal, mark_visible
 from proposals.states import AssignmentState
 
+from .letter import CcRecipient
 from .models import CoHandlingOpinion, Evaluation, ExportJob, Reply, ReplyCc
 
 
@@ -70,29 +72,38 @@ _RATING_SHOWN = (
 
 def proposal_replies(user, proposal: Proposal) -> list[Reply]:
     """The replies shown on the proposal page, newest round first per assignment, each with its
-    cc lines (``cc_lines``) and the ratings the user may read (``ratings``), a rating marked
-    ``superseded`` when a correction replaced it. Three queries, grouped here."""
+    cc line's recipients (``cc_lines``) and the ratings the user may read (``ratings``), a
+    rating marked ``superseded`` when a correction replaced it.
+
+    A signed reply's recipients are those its letter printed (the snapshot's, read as part of
+    the reply's row: they cannot change after signing); a draft's are its cc rows. Ratings are
+    asked for only when a reply was sent: none exist before."""
     replies = [
         mark_visible(reply, user)  # read through the rule: their ratings need not ask it again
         for reply in Reply.objects.visible_to(user, proposal)
         .filter(assignment__proposal=proposal)
         .select_related("bureau", "signer")
         .only(*_REPLY_CARD)
+        .annotate(printed_cc=KeyTransform("cc", "letter"))
         .order_by("assignment_id", "-round")
     ]
-    if not replies:
-        return replies
-    ids = [reply.pk for reply in replies]
-    cc = _by_reply(ReplyCc.objects.filter(reply_id__in=ids).order_by("reply_id", "position"))
-    ratings = _by_reply(
-        Evaluation.objects.visible_to(user, proposal, replies)
-        .filter(reply_id__in=ids)
-        .select_related("deputy", "recorded_by")
-        .only(*_RATING_SHOWN)
-        .order_by("created_at", "id")
-    )
+    drafts = [reply.pk for reply in replies if reply.printed_cc is None]
+    cc = _by_reply(ReplyCc.objects.filter(reply_id__in=drafts).order_by("reply_id", "position")) if drafts else {}
+    sent = [reply for reply in replies if reply.is_sent]
+    ratings = {}
+    if sent:
+        ratings = _by_reply(
+            Evaluation.objects.visible_to(user, proposal, sent)
+            .filter(reply_id__in=[reply.pk for reply in sent])
+            .select_related("deputy", "recorded_by")
+            .only(*_RATING_SHOWN)
+            .order_by("created_at", "id")
+        )
     for reply in replies:
-        reply.cc_lines = cc.get(reply.pk, [])
+        if reply.printed_cc is None:
+            reply.cc_lines = cc.get(reply.pk, [])
+        else:
+            reply.cc_lines = [CcRecipient(**recipient) for recipient in reply.printed_cc]
         reply.ratings = ratings.get(reply.pk, [])
         # A correction names the rating it replaces and has its reply and deputy
         # (``rating.rating_correct``): whoever reads one reads the other, among these rows.
@@ -116,6 +127,8 @@ def proposal_opinions(user, proposal: Proposal, assignments) -> list[CoHandlingO
     by_id = {assignment.pk: assignment for assignment in assignments}
     leads = [a for a in by_id.values() if a.is_lead and a.state != AssignmentState.WITHDRAWN]
     lead_short_name = min(leads, key=lambda a: a.pk).bureau.short_name if leads else ""
+    if not any(not assignment.is_lead for assignment in by_id.values()):
+        return []  # opinions are the assisting bureaus'
     opinions = list(
         CoHandlingOpinion.objects.visible_to(user, proposal, assignments)
         .only("assignment_id", "body", "title", "signed_on", "sent_at")

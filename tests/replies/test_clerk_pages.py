@@ -97,14 +97,29 @@ def test_date_inputs_get_iso_dates(client, cora, alice, proposal, bureau_a):
 
 def test_the_proposal_page_shows_each_replys_cc_line(client, proposal, cora, alice, lily, bureau_a, dora, carl):
     """The cc line under a reply on the proposal page is the one its letter prints."""
-    from replies.letter.data import cc_line
+    from replies.letter.data import CcRecipient, cc_line
 
     proposal.co_signers.add(carl)
     assignment = to_in_review(proposal, cora, alice, bureau_a)
+    client.force_login(cora)
+    draft = Reply.objects.get(assignment=assignment)
+    recipients = list(draft.cc.all())
+    assert recipients and carl.name in cc_line(recipients)  # the default list: the offices and the co-signer
+    page = client.get(reverse("proposal-detail", args=[proposal.pk])).content.decode()
+    assert f'<p class="cc">抄送：{cc_line(recipients)}</p>' in page  # a draft's: its cc rows
+
     reply = workflow.reply_sign(assignment=assignment, by=lily)
-    recipients = list(reply.cc.all())
-    assert recipients  # the default list: the offices and the co-signer
+    printed = [CcRecipient(**recipient) for recipient in Reply.objects.get(pk=reply.pk).letter["cc"]]
+    assert cc_line(printed) == cc_line(recipients)
+    page = client.get(reverse("proposal-detail", args=[proposal.pk])).content.decode()
+    assert f'<p class="cc">抄送：{cc_line(printed)}</p>' in page  # a signed one's: as its letter printed it
+
+
+def test_the_proposal_page_names_the_co_signers_in_order(client, proposal, cora, carl, otto):
+    from tests.factories import DeputyFactory
+
+    proposal.co_signers.add(carl, otto, DeputyFactory(name="王五"), DeputyFactory(name="张三"))
     client.force_login(cora)
     page = client.get(reverse("proposal-detail", args=[proposal.pk])).content.decode()
-    assert f'<p class="cc">抄送：{cc_line(recipients)}</p>' in page
-    assert carl.name in cc_line(recipients)
+    expected = "、".join(proposal.co_signers.values_list("name", flat=True))  # the deputies' order
+    assert f"<dt>附议代表</dt><dd>{expected}</dd>" in page and expected.count("、") == 3
