@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.admin import QuickCheckbox, QuickLinks
 
 from .models import Assignment, CalendarDay, CalendarYear, Consultation, Event, Proposal, Session
-from .selectors import LONG_TEXTS
+from .selectors import long_texts_of
 from .versions import stored
 
 
@@ -140,7 +140,7 @@ class EventAdmin(QuickLinks, ReadOnlyAdmin):
 
     def get_queryset(self, request):
         # A row names its proposal (number and title) and actor: not the proposal's texts.
-        return super().get_queryset(request).defer(*(f"proposal__{name}" for name in LONG_TEXTS), "note")
+        return super().get_queryset(request).defer(*long_texts_of("proposal"), "note")
 
 
 @admin.register(CalendarYear)

@@ -481,6 +481,11 @@ class Assignment(ChoiceLabels, models.Model):
         return self.role == self.Role.LEAD
 
     @property
+    def is_current_lead(self) -> bool:
+        """A lead not withdrawn (as ``Assignment.objects.active().filter(role=LEAD)``)."""
+        return self.is_lead and self.state != AssignmentState.WITHDRAWN
+
+    @property
     def is_open(self) -> bool:
         return self.state in OPEN_ASSIGNMENT_STATES
 

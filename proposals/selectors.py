@@ -31,7 +31,7 @@ HOME_LIST_SIZE = 10
 LONG_TEXTS = ("reasons", "suggestions")
 
 
-def _long_texts_of(path: str) -> list[str]:
+def long_texts_of(path: str) -> list[str]:
     return [f"{path}__{name}" for name in LONG_TEXTS]
 
 
@@ -247,7 +247,7 @@ def home_work(user, today=None) -> HomeWork:
                 assignment__in=Assignment.objects.worked_by(user).open(), cleared_at__isnull=True
             )
             .select_related("assignment__proposal__session", "assignment__bureau", "sent_by")
-            .defer(*_long_texts_of("assignment__proposal"))
+            .defer(*long_texts_of("assignment__proposal"))
         )
         work.bureau_todo = _panel(mine.filter(state__in=needs_me).order_by("due_on", "id"), bureau_url)
         work.bureau_waiting = _panel(

@@ -75,8 +75,13 @@ def letter_snapshot(letter: LetterData) -> dict:
 def letter_from_snapshot(data: dict) -> LetterData:
     fields = dict(data)
     fields["date"] = datetime.date.fromisoformat(fields["date"]) if fields.get("date") else None
-    fields["cc"] = tuple(CcRecipient(**c) for c in fields.get("cc", ()))
+    fields["cc"] = cc_from_snapshot(fields.get("cc", ()))
     return LetterData(**fields)
+
+
+def cc_from_snapshot(recipients) -> tuple[CcRecipient, ...]:
+    """A snapshot's cc line (``letter["cc"]``) as the letter prints it."""
+    return tuple(CcRecipient(**recipient) for recipient in recipients)
 
 
 # An opinion goes to the lead bureau and is never released by the app (only replies are): a

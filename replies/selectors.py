@@ -6,10 +6,9 @@ from django.db.models.fields.json import KeyTransform
 from django.shortcuts import get_object_or_404
 
 from proposals.models import Assignment, Event, Proposal, mark_visible
-from proposals.states import AssignmentState
 
-from .letter import CcRecipient
 from .models import CoHandlingOpinion, Evaluation, ExportJob, Reply, ReplyCc
+from .pdf import cc_from_snapshot
 
 
 def current_reply(assignment: Assignment) -> Reply | None:
@@ -103,7 +102,7 @@ def proposal_replies(user, proposal: Proposal) -> list[Reply]:
         if reply.printed_cc is None:
             reply.cc_lines = cc.get(reply.pk, [])
         else:
-            reply.cc_lines = [CcRecipient(**recipient) for recipient in reply.printed_cc]
+            reply.cc_lines = cc_from_snapshot(reply.printed_cc)
         reply.ratings = ratings.get(reply.pk, [])
         # A correction names the rating it replaces and has its reply and deputy
         # (``rating.rating_correct``): whoever reads one reads the other, among these rows.
@@ -125,10 +124,10 @@ def proposal_opinions(user, proposal: Proposal, assignments) -> list[CoHandlingO
     bureaus, as the page shows them; each opinion's assignment and the lead bureau its
     salutation names (``lead_short_name``) come from them, not from joins."""
     by_id = {assignment.pk: assignment for assignment in assignments}
-    leads = [a for a in by_id.values() if a.is_lead and a.state != AssignmentState.WITHDRAWN]
-    lead_short_name = min(leads, key=lambda a: a.pk).bureau.short_name if leads else ""
-    if not any(not assignment.is_lead for assignment in by_id.values()):
+    if all(assignment.is_lead for assignment in by_id.values()):
         return []  # opinions are the assisting bureaus'
+    leads = [assignment for assignment in by_id.values() if assignment.is_current_lead]
+    lead_short_name = min(leads, key=lambda a: a.pk).bureau.short_name if leads else ""
     opinions = list(
         CoHandlingOpinion.objects.visible_to(user, proposal, assignments)
         .only("assignment_id", "body", "title", "signed_on", "sent_at")

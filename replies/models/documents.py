@@ -10,7 +10,6 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import ChoiceLabels, Organization
 from accounts.roles import roles_of
 from proposals.models import Assignment, Proposal, on_visible_proposals
-from proposals.states import AssignmentState
 
 
 class OfficialDocument(ChoiceLabels, models.Model):
@@ -260,8 +259,7 @@ class OpinionQuerySet(models.QuerySet):
             return self if proposal is None else self.filter(assignment__proposal_id=proposal.pk)
         if proposal is not None and assignments is not None:
             leads = any(
-                a.proposal_id == proposal.pk and a.bureau_id in roles.bureau_ids and a.is_lead
-                and a.state != AssignmentState.WITHDRAWN
+                a.proposal_id == proposal.pk and a.bureau_id in roles.bureau_ids and a.is_current_lead
                 for a in assignments
             )
             rule = Q(assignment__bureau_id__in=roles.bureau_ids)
